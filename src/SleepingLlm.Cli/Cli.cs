@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SleepingLlm.Cli;
+
+/// <summary>Shared plumbing of the commands: one-line errors, JSON output.</summary>
+public static class Cli
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON." };
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>Parses and runs; expected failures become one line on stderr and exit code 1.</summary>
+    public static int Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return 1;
+        }
+    }
+
+    static string? Describe(Exception e) => e switch
+    {
+        SleepingLlmException => e.Message,
+        FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
+        DirectoryNotFoundException => e.Message,
+        UnauthorizedAccessException => e.Message,
+        IOException => e.Message,
+        OperationCanceledException => "cancelled",
+        _ => null,
+    };
+}

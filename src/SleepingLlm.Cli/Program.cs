@@ -1,0 +1,21 @@
+using System.CommandLine;
+using SleepingLlm.Cli.Commands;
+
+namespace SleepingLlm.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("SleepingLlm: a local language model with a memory in its weights.");
+        foreach (var command in Commands())
+            root.Subcommands.Add(command);
+        return Cli.Run(root, args);
+    }
+
+    static IEnumerable<Command> Commands() =>
+    [
+        ModelsCommand.Create(),
+        PullCommand.Create(),
+    ];
+}
