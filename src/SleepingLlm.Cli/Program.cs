@@ -15,7 +15,5 @@ public static class Program
 
     static IEnumerable<Command> Commands() =>
     [
-        ModelsCommand.Create(),
-        PullCommand.Create(),
     ];
 }
