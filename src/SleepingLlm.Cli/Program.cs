@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SleepingLlm.Cli.Commands;
 
 namespace SleepingLlm.Cli;
 
