@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SleepingLlm.Cli.Commands;
 
 namespace SleepingLlm.Cli;
 
@@ -14,5 +15,6 @@ public static class Program
 
     static IEnumerable<Command> Commands() =>
     [
+        GenerateCommand.Create(),
     ];
 }

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using SleepingLlm.Inference;
+
+namespace SleepingLlm.Cli;
+
+/// <summary>The options every command that runs a model shares: which model, and how to load it.</summary>
+public sealed class ModelOptionSet
+{
+    readonly Option<string?> model = new("--model", "-m")
+    {
+        Description = "A GGUF file or a catalog name (looked up in $SLEEPINGLLM_MODELS, then the user data folder). Default: the catalog's default model.",
+    };
+    readonly Option<int> gpuLayers = new("--gpu-layers") { Description = "Layers to offload to a GPU backend (-1 = all).", DefaultValueFactory = _ => -1 };
+    readonly Option<int> contextLength = new("--ctx") { Description = "Context length in tokens (0 = min(4096, the model's))." };
+    readonly Option<int> threads = new("--threads", "-t") { Description = "CPU threads (0 = all cores)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(model);
+        command.Options.Add(gpuLayers);
+        command.Options.Add(contextLength);
+        command.Options.Add(threads);
+    }
+
+    public string ResolveModel(ParseResult result) => ModelArgument.Resolve(result.GetValue(model));
+
+    public ModelOptions ModelOptions(ParseResult result) => new()
+    {
+        GpuLayers = result.GetValue(gpuLayers),
+        ContextLength = result.GetValue(contextLength),
+        Threads = result.GetValue(threads),
+    };
+}

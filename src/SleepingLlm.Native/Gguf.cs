@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace SleepingLlm.Native;
+
+/// <summary>gguf.h: ggml's own GGUF parser, used to check that files we write are read the same natively.</summary>
+public static unsafe partial class Gguf
+{
+    /// <summary><c>struct gguf_init_params { bool no_alloc; struct ggml_context ** ctx; }</c></summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct InitParams
+    {
+        public byte NoAlloc;
+        public nint Ctx;
+    }
+
+    [LibraryImport(NativeLibraries.GgmlBase, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial SafeGgufContextHandle gguf_init_from_file(string path, InitParams parameters);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial void gguf_free(nint context);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial long gguf_get_n_kv(SafeGgufContextHandle context);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial long gguf_get_n_tensors(SafeGgufContextHandle context);
+    [LibraryImport(NativeLibraries.GgmlBase, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial long gguf_find_key(SafeGgufContextHandle context, string key);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial byte* gguf_get_val_str(SafeGgufContextHandle context, long keyId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial byte* gguf_get_tensor_name(SafeGgufContextHandle context, long tensorId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial int gguf_get_tensor_type(SafeGgufContextHandle context, long tensorId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint gguf_get_tensor_offset(SafeGgufContextHandle context, long tensorId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint gguf_get_data_offset(SafeGgufContextHandle context);
+}

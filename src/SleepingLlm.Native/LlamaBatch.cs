@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+
+namespace SleepingLlm.Native;
+
+/// <summary>Mirror of <c>struct llama_batch</c>; its arrays are owned by llama_batch_init/free.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct LlamaBatch
+{
+    public int NTokens;
+    public int* Token;
+    public float* Embd;
+    public int* Pos;
+    public int* NSeqId;
+    public int** SeqId;
+    public sbyte* Logits;
+}
+
+/// <summary>Mirror of <c>llama_chat_message</c>: two UTF-8 C strings.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct LlamaChatMessage
+{
+    public byte* Role;
+    public byte* Content;
+}
