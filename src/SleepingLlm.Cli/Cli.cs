@@ -18,6 +18,14 @@ public static class Cli
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 
+    /// <summary>One object per line (JSON Lines), for streams such as chat replies.</summary>
+    public static void WriteJsonLine<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonLines));
+
+    static readonly JsonSerializerOptions JsonLines = new(Json) { WriteIndented = false };
+
+    /// <summary>An enum value as the JSON output spells it: MaxTokens → max_tokens.</summary>
+    public static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
     /// <summary>Parses and runs; expected failures become one line on stderr and exit code 1.</summary>
     public static int Run(RootCommand root, string[] args)
     {

@@ -16,5 +16,7 @@ public static class Program
     static IEnumerable<Command> Commands() =>
     [
         GenerateCommand.Create(),
+        ChatCommand.Create(),
+        BenchCommand.Create(),
     ];
 }

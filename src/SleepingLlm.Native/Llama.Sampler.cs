@@ -5,8 +5,7 @@ namespace SleepingLlm.Native;
 /// <summary>llama.h: llama.cpp's samplers. A chain owns the samplers added to it.</summary>
 public static unsafe partial class Llama
 {
-    /// <summary><c>llama_sampler_chain_params</c> is one C bool (no_perf).</summary>
-    [LibraryImport(NativeLibraries.Llama)] public static partial SafeLlamaSamplerHandle llama_sampler_chain_init(byte noPerf);
+    [LibraryImport(NativeLibraries.Llama)] public static partial SafeLlamaSamplerHandle llama_sampler_chain_init(LlamaSamplerChainParams parameters);
     [LibraryImport(NativeLibraries.Llama)] public static partial void llama_sampler_chain_add(SafeLlamaSamplerHandle chain, nint sampler);
     [LibraryImport(NativeLibraries.Llama)] public static partial void llama_sampler_free(nint sampler);
     [LibraryImport(NativeLibraries.Llama)] public static partial void llama_sampler_reset(SafeLlamaSamplerHandle sampler);

@@ -22,3 +22,11 @@ public unsafe struct LlamaChatMessage
     public byte* Role;
     public byte* Content;
 }
+
+/// <summary>Mirror of <c>llama_sampler_chain_params</c>: one C bool, passed by value.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct LlamaSamplerChainParams
+{
+    byte noPerf;
+    public bool NoPerf { readonly get => noPerf != 0; set => noPerf = (byte)(value ? 1 : 0); }
+}

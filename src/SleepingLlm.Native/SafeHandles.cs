@@ -70,5 +70,5 @@ public sealed class SafeGgufContextHandle : SafeHandle
 {
     public SafeGgufContextHandle() : base(0, ownsHandle: true) { }
     public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { Gguf.gguf_free(handle); return true; }
+    protected override bool ReleaseHandle() { GgufNative.gguf_free(handle); return true; }
 }

@@ -39,7 +39,7 @@ public static class GenerateCommand
                     text = done.Text,
                     prompt_tokens = done.PromptTokens,
                     generated_tokens = done.GeneratedTokens,
-                    stop_reason = done.StopReason.ToString(),
+                    stop_reason = Cli.Snake(done.StopReason),
                 });
             else
                 Console.WriteLine();

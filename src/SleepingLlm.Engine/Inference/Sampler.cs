@@ -9,7 +9,7 @@ public sealed class Sampler : IDisposable
 
     public Sampler(SamplerSettings settings)
     {
-        chain = Llama.llama_sampler_chain_init(noPerf: 1);
+        chain = Llama.llama_sampler_chain_init(new LlamaSamplerChainParams { NoPerf = true });
         if (settings.RepeatPenalty != 1f)
             Add(Llama.llama_sampler_init_penalties(settings.RepeatLastN, settings.RepeatPenalty, 0, 0));
         if (settings.Temperature <= 0)

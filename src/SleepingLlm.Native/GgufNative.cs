@@ -3,14 +3,15 @@ using System.Runtime.InteropServices;
 namespace SleepingLlm.Native;
 
 /// <summary>gguf.h: ggml's own GGUF parser, used to check that files we write are read the same natively.</summary>
-public static unsafe partial class Gguf
+public static unsafe partial class GgufNative
 {
     /// <summary><c>struct gguf_init_params { bool no_alloc; struct ggml_context ** ctx; }</c></summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct InitParams
     {
-        public byte NoAlloc;
+        byte noAlloc;
         public nint Ctx;
+        public bool NoAlloc { readonly get => noAlloc != 0; set => noAlloc = (byte)(value ? 1 : 0); }
     }
 
     [LibraryImport(NativeLibraries.GgmlBase, StringMarshalling = StringMarshalling.Utf8)]

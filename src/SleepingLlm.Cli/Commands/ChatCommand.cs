@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Threading.Channels;
+using SleepingLlm.Inference;
+
+namespace SleepingLlm.Cli.Commands;
+
+/// <summary><c>chat</c>: a line-mode conversation under the model's chat template.</summary>
+public static class ChatCommand
+{
+    public static Command Create()
+    {
+        var models = new ModelOptionSet();
+        var sampling = new SamplingOptionSet();
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens per reply.", DefaultValueFactory = _ => 512 };
+        var json = Cli.JsonOption();
+        json.Description = "Read user lines from stdin and print one JSON object per reply.";
+        var command = new Command("chat", "Chat with the model (line mode: /reset starts over, /exit or Ctrl+D leaves).");
+        models.AddTo(command);
+        sampling.AddTo(command);
+        command.Options.Add(maxTokens);
+        command.Options.Add(json);
+        command.SetAction(async (result, cancel) =>
+        {
+            await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result));
+            if (engine.ChatTemplate is null)
+                throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
+            bool asJson = result.GetValue(json);
+            if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /exit leaves.");
+            while (!cancel.IsCancellationRequested)
+            {
+                if (!asJson) Console.Write("> ");
+                string? line = await Console.In.ReadLineAsync(cancel);
+                if (line is null || line.Trim() == "/exit") break;
+                if (line.Trim().Length == 0) continue;
+                if (line.Trim() == "/reset")
+                {
+                    await engine.ResetChatAsync();
+                    continue;
+                }
+                await Reply(engine, line, sampling.Settings(result), result.GetValue(maxTokens), asJson);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Streams one reply; Ctrl+C stops the reply, not the chat.</summary>
+    static async Task Reply(Engine engine, string line, SamplerSettings settings, int maxTokens, bool asJson)
+    {
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var text = Channel.CreateUnbounded<string>();
+            var reply = engine.ChatAsync(line, settings, maxTokens, asJson ? null : text.Writer, stop.Token);
+            if (!asJson)
+                await foreach (string piece in text.Reader.ReadAllAsync(CancellationToken.None))
+                    Console.Write(piece);
+            var done = await reply;
+            if (asJson)
+                Cli.WriteJsonLine(new { user = line, assistant = done.Text.Trim(), generated_tokens = done.GeneratedTokens, stop_reason = Cli.Snake(done.StopReason) });
+            else
+                Console.WriteLine();
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
