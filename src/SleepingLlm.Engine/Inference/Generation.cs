@@ -16,7 +16,7 @@ public static class Generation
     /// <summary>
     /// Decodes <paramref name="prompt"/> (reusing the cached prefix) and samples up to
     /// <paramref name="maxTokens"/> tokens, handing text to <paramref name="onText"/> as it is made.
-    /// Text is only handed over in whole UTF-8 characters: a token may end inside one.
+    /// Text is only handed over in whole characters (see <see cref="TokenText"/>).
     /// </summary>
     public static GenerationResult Run(Context context, ReadOnlySpan<int> prompt, SamplerSettings settings,
         int maxTokens, Action<string>? onText = null, CancellationToken cancel = default)
@@ -27,9 +27,14 @@ public static class Generation
         clock.Restart();
 
         using var sampler = new Sampler(settings);
-        var decoder = Encoding.UTF8.GetDecoder();
+        var pieces = new TokenText();
         var text = new StringBuilder();
-        var chars = new char[256];
+        void Emit(string piece)
+        {
+            if (piece.Length == 0) return;
+            text.Append(piece);
+            onText?.Invoke(piece);
+        }
         int generated = 0;
         var reason = StopReason.MaxTokens;
         while (generated < maxTokens)
@@ -38,26 +43,12 @@ public static class Generation
             int token = sampler.Sample(context);
             if (context.Model.IsEndOfGeneration(token)) { reason = StopReason.EndOfGeneration; break; }
             generated++;
-            byte[] bytes = context.Model.TokenBytes(token);
-            if (chars.Length < bytes.Length + 4) chars = new char[bytes.Length + 4];
-            int n = decoder.GetChars(bytes, chars, flush: false);
-            if (n > 0)
-            {
-                var piece = new string(chars, 0, n);
-                text.Append(piece);
-                onText?.Invoke(piece);
-            }
+            Emit(pieces.Push(context.Model.TokenBytes(token)));
+            if (generated == maxTokens) break;
             if (context.Tokens.Count >= context.Size) { reason = StopReason.ContextFull; break; }
             context.Decode([token]);
         }
-        // Bytes of a character cut off by the stop come out as U+FFFD rather than vanishing.
-        int tail = decoder.GetChars([], chars, flush: true);
-        if (tail > 0)
-        {
-            var piece = new string(chars, 0, tail);
-            text.Append(piece);
-            onText?.Invoke(piece);
-        }
+        Emit(pieces.Flush());
         return new GenerationResult(text.ToString(), prompt.Length, generated, reason, promptTime, clock.Elapsed);
     }
 }
