@@ -18,5 +18,7 @@ public static class Program
         GenerateCommand.Create(),
         ChatCommand.Create(),
         BenchCommand.Create(),
+        PullCommand.Create(),
+        ModelsCommand.Create(),
     ];
 }
