@@ -24,6 +24,9 @@ public sealed class ModelOptionSet
 
     public string ResolveModel(ParseResult result) => ModelArgument.Resolve(result.GetValue(model));
 
+    public Task<string> ResolveOrPullDefault(ParseResult result, CancellationToken ct) =>
+        ModelArgument.ResolveOrPullDefault(result.GetValue(model), ct);
+
     public ModelOptions ModelOptions(ParseResult result) => new()
     {
         GpuLayers = result.GetValue(gpuLayers),

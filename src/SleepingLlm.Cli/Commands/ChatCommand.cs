@@ -21,7 +21,7 @@ public static class ChatCommand
         command.Options.Add(json);
         command.SetAction(async (result, cancel) =>
         {
-            await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result));
+            await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result));
             if (engine.ChatTemplate is null)
                 throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
             bool asJson = result.GetValue(json);

@@ -29,23 +29,28 @@ public static class PullCommand
             var catalog = ModelCatalog.Load(parseResult.GetValue(catalogOption));
             var entry = parseResult.GetValue(name) is { } n ? catalog.Get(n) : catalog.Default;
             string destDir = parseResult.GetValue(dir) ?? ModelPaths.DefaultUserDirectory;
-            var downloader = new ModelDownloader(Http);
             if (parseResult.GetValue(json))
             {
-                var result = await downloader.PullAsync(entry, destDir, null, ct);
+                var result = await new ModelDownloader(Http).PullAsync(entry, destDir, null, ct);
                 Cli.WriteJson(new { entry.Name, entry.File, result.Path, entry.Size, entry.Sha256, Status = Status(result) });
             }
             else
-            {
-                Console.Out.WriteLine($"pulling {entry.Name} ({ModelsCommand.FormatSize(entry.Size)}) from {entry.Url}");
-                var result = Console.IsOutputRedirected
-                    ? await downloader.PullAsync(entry, destDir, LineProgress(), ct)
-                    : await WithProgressBar(entry, bar => downloader.PullAsync(entry, destDir, bar, ct));
-                Console.Out.WriteLine($"{entry.Name}: {Status(result)}, sha256 verified: {result.Path}");
-            }
+                await PullWithProgress(entry, destDir, ct);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A pull that shows its progress (a bar on a terminal, lines otherwise); `chat` uses it for the default model.</summary>
+    public static async Task<PullResult> PullWithProgress(CatalogEntry entry, string destDir, CancellationToken ct)
+    {
+        var downloader = new ModelDownloader(Http);
+        Console.Out.WriteLine($"pulling {entry.Name} ({ModelsCommand.FormatSize(entry.Size)}) from {entry.Url}");
+        var result = Console.IsOutputRedirected
+            ? await downloader.PullAsync(entry, destDir, LineProgress(), ct)
+            : await WithProgressBar(entry, bar => downloader.PullAsync(entry, destDir, bar, ct));
+        Console.Out.WriteLine($"{entry.Name}: {Status(result)}, sha256 verified: {result.Path}");
+        return result;
     }
 
     static string Status(PullResult result) =>
