@@ -15,6 +15,7 @@ public static class Program
 
     static IEnumerable<Command> Commands() =>
     [
+        InfoCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
         BenchCommand.Create(),

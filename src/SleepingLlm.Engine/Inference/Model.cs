@@ -45,7 +45,7 @@ public sealed unsafe class Model : IDisposable
     public static Model Load(string path, ModelOptions? options = null)
     {
         options ??= new ModelOptions();
-        //TODO-GGUF Models.ModelInfo.Read(path);
+        Models.ModelInfo.Read(path);
         Runtime.Initialize();
         var parameters = Llama.llama_model_default_params();
         parameters.NGpuLayers = options.GpuLayers;
