@@ -19,5 +19,5 @@ public static unsafe partial class Llama
     [LibraryImport(NativeLibraries.Llama)] public static partial nint llama_sampler_init_min_p(float p, nuint minKeep);
     [LibraryImport(NativeLibraries.Llama)] public static partial nint llama_sampler_init_temp(float t);
     [LibraryImport(NativeLibraries.Llama)]
-    public static partial nint llama_sampler_init_penalties(int penaltyLastN, float penaltyRepeat, float penaltyFreq, float penaltyPresent);
+    public static partial nint llama_sampler_init_penalties(int nVocab, int penaltyLastN, float penaltyRepeat, float penaltyFreq, float penaltyPresent);
 }

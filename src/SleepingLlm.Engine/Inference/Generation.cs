@@ -26,7 +26,7 @@ public static class Generation
         var promptTime = clock.Elapsed;
         clock.Restart();
 
-        using var sampler = new Sampler(settings);
+        using var sampler = new Sampler(context.Model, settings);
         var pieces = new TokenText();
         var text = new StringBuilder();
         void Emit(string piece)

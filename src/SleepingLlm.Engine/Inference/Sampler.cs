@@ -7,11 +7,11 @@ public sealed class Sampler : IDisposable
 {
     readonly SafeLlamaSamplerHandle chain;
 
-    public Sampler(SamplerSettings settings)
+    public Sampler(Model model, SamplerSettings settings)
     {
         chain = Llama.llama_sampler_chain_init(new LlamaSamplerChainParams { NoPerf = true });
         if (settings.RepeatPenalty != 1f)
-            Add(Llama.llama_sampler_init_penalties(settings.RepeatLastN, settings.RepeatPenalty, 0, 0));
+            Add(Llama.llama_sampler_init_penalties(model.VocabularySize, settings.RepeatLastN, settings.RepeatPenalty, 0, 0));
         if (settings.Temperature <= 0)
         {
             Add(Llama.llama_sampler_init_greedy());
