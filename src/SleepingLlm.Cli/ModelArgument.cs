@@ -20,6 +20,7 @@ public static class ModelArgument
         var catalog = ModelCatalog.Load();
         var paths = ModelPaths.FromEnvironment();
         if (paths.FindFile(catalog.Default.File) is { } found) return found;
-        return (await PullCommand.PullWithProgress(catalog.Default, paths.UserDirectory, ct)).Path;
+        // Progress goes to stderr: stdout may be the chat's JSON.
+        return (await PullCommand.PullWithProgress(catalog.Default, paths.UserDirectory, Console.Error, ct)).Path;
     }
 }

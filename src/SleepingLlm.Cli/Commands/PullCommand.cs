@@ -35,21 +35,21 @@ public static class PullCommand
                 Cli.WriteJson(new { entry.Name, entry.File, result.Path, entry.Size, entry.Sha256, Status = Status(result) });
             }
             else
-                await PullWithProgress(entry, destDir, ct);
+                await PullWithProgress(entry, destDir, Console.Out, ct);
             return 0;
         });
         return command;
     }
 
     /// <summary>A pull that shows its progress (a bar on a terminal, lines otherwise); `chat` uses it for the default model.</summary>
-    public static async Task<PullResult> PullWithProgress(CatalogEntry entry, string destDir, CancellationToken ct)
+    public static async Task<PullResult> PullWithProgress(CatalogEntry entry, string destDir, TextWriter output, CancellationToken ct)
     {
         var downloader = new ModelDownloader(Http);
-        Console.Out.WriteLine($"pulling {entry.Name} ({ModelsCommand.FormatSize(entry.Size)}) from {entry.Url}");
-        var result = Console.IsOutputRedirected
-            ? await downloader.PullAsync(entry, destDir, LineProgress(), ct)
+        output.WriteLine($"pulling {entry.Name} ({ModelsCommand.FormatSize(entry.Size)}) from {entry.Url}");
+        var result = Console.IsOutputRedirected || Console.IsErrorRedirected
+            ? await downloader.PullAsync(entry, destDir, LineProgress(output), ct)
             : await WithProgressBar(entry, bar => downloader.PullAsync(entry, destDir, bar, ct));
-        Console.Out.WriteLine($"{entry.Name}: {Status(result)}, sha256 verified: {result.Path}");
+        output.WriteLine($"{entry.Name}: {Status(result)}, sha256 verified: {result.Path}");
         return result;
     }
 
@@ -76,7 +76,7 @@ public static class PullCommand
             });
 
     /// <summary>For logs and pipes: a line per tenth of each phase instead of a redrawn bar.</summary>
-    static IProgress<PullProgress> LineProgress()
+    static IProgress<PullProgress> LineProgress(TextWriter output)
     {
         var last = (Phase: PullPhase.Checking, Tenth: -1L);
         return new Callback(p =>
@@ -86,7 +86,7 @@ public static class PullCommand
                 return;
             last = (p.Phase, tenth);
             string verb = p.Phase == PullPhase.Checking ? "checking" : "downloading";
-            Console.Out.WriteLine($"{verb} {tenth * 10,3}%  {ModelsCommand.FormatSize(p.Done)} of {ModelsCommand.FormatSize(p.Total)}");
+            output.WriteLine($"{verb} {tenth * 10,3}%  {ModelsCommand.FormatSize(p.Done)} of {ModelsCommand.FormatSize(p.Total)}");
         });
     }
 

@@ -7,7 +7,10 @@ public static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunWithInput(environment, "", args);
+
+    public static Result RunWithInput(IReadOnlyDictionary<string, string>? environment, string input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,6 +22,7 @@ public static class CliProcess
         foreach (string arg in args) start.ArgumentList.Add(arg);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        process.StandardInput.Write(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
