@@ -55,6 +55,9 @@ int main(void) {
     SIZE(gguf_init_params);
     FIELD(gguf_init_params, no_alloc); FIELD(gguf_init_params, ctx);
 
+    SIZE(ggml_init_params);
+    FIELD(ggml_init_params, mem_size); FIELD(ggml_init_params, mem_buffer); FIELD(ggml_init_params, no_alloc);
+
     SIZE(ggml_tensor);
     FIELD(ggml_tensor, type); FIELD(ggml_tensor, buffer); FIELD(ggml_tensor, ne); FIELD(ggml_tensor, nb);
     FIELD(ggml_tensor, op); FIELD(ggml_tensor, op_params); FIELD(ggml_tensor, flags); FIELD(ggml_tensor, src);

@@ -26,4 +26,9 @@ public static unsafe partial class GgufNative
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial int gguf_get_tensor_type(SafeGgufContextHandle context, long tensorId);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint gguf_get_tensor_offset(SafeGgufContextHandle context, long tensorId);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint gguf_get_data_offset(SafeGgufContextHandle context);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial int gguf_get_kv_type(SafeGgufContextHandle context, long keyId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial uint gguf_get_val_u32(SafeGgufContextHandle context, long keyId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial int gguf_get_val_i32(SafeGgufContextHandle context, long keyId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial float gguf_get_val_f32(SafeGgufContextHandle context, long keyId);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint gguf_get_arr_n(SafeGgufContextHandle context, long keyId);
 }

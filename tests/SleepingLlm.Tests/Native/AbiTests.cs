@@ -21,6 +21,7 @@ public sealed class AbiTests
         { "llama_chat_message", typeof(LlamaChatMessage) },
         { "llama_sampler_chain_params", typeof(LlamaSamplerChainParams) },
         { "gguf_init_params", typeof(GgufNative.InitParams) },
+        { "ggml_init_params", typeof(GgmlInitParams) },
         { "ggml_tensor", typeof(GgmlTensor) },
     };
 

@@ -21,6 +21,7 @@ public sealed partial class SignatureTests
         [typeof(LlamaBatch)] = "llama_batch",
         [typeof(LlamaSamplerChainParams)] = "llama_sampler_chain_params",
         [typeof(GgufNative.InitParams)] = "gguf_init_params",
+        [typeof(GgmlInitParams)] = "ggml_init_params",
     };
 
     public static TheoryData<string> Imports()
@@ -92,7 +93,7 @@ public sealed partial class SignatureTests
     static Dictionary<string, (string, string[])> ReadHeaders()
     {
         var result = new Dictionary<string, (string, string[])>();
-        foreach (string header in new[] { "llama.h", "ggml.h", "ggml-backend.h", "gguf.h" })
+        foreach (string header in new[] { "llama.h", "ggml.h", "ggml-backend.h", "ggml-alloc.h", "gguf.h" })
         {
             string text = File.ReadAllText(Path.Combine(RepoPaths.NativeInclude, header));
             text = BlockComment().Replace(LineComment().Replace(text, ""), "");
@@ -110,7 +111,7 @@ public sealed partial class SignatureTests
 
     [GeneratedRegex(@"//[^\n]*")] private static partial Regex LineComment();
     [GeneratedRegex(@"/\*.*?\*/", RegexOptions.Singleline)] private static partial Regex BlockComment();
-    [GeneratedRegex(@"(?:LLAMA_API|GGML_API)\s+(?<ret>[\w\s\*]+?)\s*\b(?<name>\w+)\s*\((?<params>[^;{}]*?)\)\s*;", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?:LLAMA_API|GGML_API)\s+(?:struct\s+)?(?<ret>[\w\s\*]+?)\s*\b(?<name>\w+)\s*\((?<params>[^;{}]*?)\)\s*;", RegexOptions.Singleline)]
     private static partial Regex Declaration();
     // The parameter's name: the last identifier, unless the whole thing is one word (an unnamed parameter).
     [GeneratedRegex(@"(?<=[\s\*])\w+$")] private static partial Regex ParameterName();
