@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using SleepingLlm.Native;
 
 namespace SleepingLlm.Kernels;
@@ -22,7 +23,13 @@ public sealed unsafe class ModelWeights : IDisposable
     public string Path { get; }
     public Hyperparameters Hparams { get; }
 
-    public static ModelWeights Load(string path, Backend backend)
+    /// <summary>
+    /// Loads every tensor in its stored type, except that quantized weights of layers from
+    /// <paramref name="f32FromLayer"/> on are dequantized to F32: backward through a weight needs
+    /// out_prod, which only the CPU backend runs on quantized data (CUDA needs F32, Metal has none).
+    /// Null: F32 from the first layer on GPU backends, nothing on the CPU.
+    /// </summary>
+    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null)
     {
         NativeRuntime.Initialize();
         if (!File.Exists(path)) throw new SleepingLlmException($"model file not found: {path}");
@@ -33,8 +40,10 @@ public sealed unsafe class ModelWeights : IDisposable
         try
         {
             var hparams = Hyperparameters.Read(gguf, path);
+            int from = f32FromLayer ?? (backend.IsCpu ? int.MaxValue : 0);
+            var dequantize = WidenToF32(gguf, context, from);
             context.AllocateOn(backend);
-            Upload(gguf, context, path);
+            Upload(gguf, context, path, dequantize);
             return new ModelWeights(path, hparams, context);
         }
         catch
@@ -44,7 +53,25 @@ public sealed unsafe class ModelWeights : IDisposable
         }
     }
 
-    static void Upload(SafeGgufContextHandle gguf, GgmlContext context, string path)
+    /// <summary>Retypes quantized layer weights to F32 before allocation; returns their stored types.</summary>
+    static Dictionary<string, int> WidenToF32(SafeGgufContextHandle gguf, GgmlContext context, int fromLayer)
+    {
+        var stored = new Dictionary<string, int>();
+        for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+        {
+            string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
+            if (!name.StartsWith("blk.") || !int.TryParse(name.Split('.')[1], out int layer) || layer < fromLayer) continue;
+            var t = Ggml.ggml_get_tensor(context.Handle, name);
+            if (!Ggml.ggml_get_type_traits(t->Type)->IsQuantized) continue;
+            stored[name] = t->Type;
+            t->Type = Ggml.TypeF32;
+            t->Nb[0] = sizeof(float);
+            for (int d = 1; d < GgmlTensor.MaxDims; d++) t->Nb[d] = t->Nb[d - 1] * (nuint)t->Ne[d - 1];
+        }
+        return stored;
+    }
+
+    static void Upload(SafeGgufContextHandle gguf, GgmlContext context, string path, Dictionary<string, int> dequantize)
     {
         long dataOffset = (long)GgufNative.gguf_get_data_offset(gguf);
         using var file = File.OpenHandle(path);
@@ -56,6 +83,11 @@ public sealed unsafe class ModelWeights : IDisposable
                 string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
                 var tensor = Ggml.ggml_get_tensor(context.Handle, name);
                 long offset = dataOffset + (long)GgufNative.gguf_get_tensor_offset(gguf, i);
+                if (dequantize.TryGetValue(name, out int storedType))
+                {
+                    UploadDequantized(file, offset, tensor, storedType);
+                    continue;
+                }
                 long size = (long)Ggml.ggml_nbytes(tensor);
                 for (long done = 0; done < size;)
                 {
@@ -70,6 +102,26 @@ public sealed unsafe class ModelWeights : IDisposable
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>Reads a quantized tensor's rows, dequantizes them with ggml's own routine, uploads F32.</summary>
+    static void UploadDequantized(SafeFileHandle file, long offset, GgmlTensor* tensor, int storedType)
+    {
+        var traits = Ggml.ggml_get_type_traits(storedType);
+        long rowElements = tensor->Ne[0], rows = Ggml.ggml_nelements(tensor) / rowElements;
+        long rowBytes = rowElements / traits->BlckSize * (long)traits->TypeSize;
+        long rowsPerChunk = Math.Max(1, (4 << 20) / (rowElements * sizeof(float)));
+        var packed = new byte[rowsPerChunk * rowBytes];
+        var values = new float[rowsPerChunk * rowElements];
+        fixed (byte* src = packed)
+        fixed (float* dst = values)
+            for (long row = 0; row < rows; row += rowsPerChunk)
+            {
+                long count = Math.Min(rowsPerChunk, rows - row);
+                RandomAccess.Read(file, packed.AsSpan(0, (int)(count * rowBytes)), offset + row * rowBytes);
+                traits->ToFloat(src, dst, count * rowElements);
+                Ggml.ggml_backend_tensor_set(tensor, dst, (nuint)(row * rowElements * sizeof(float)), (nuint)(count * rowElements * sizeof(float)));
+            }
     }
 
     /// <summary>The tensor of that GGUF name, or null.</summary>

@@ -58,6 +58,11 @@ int main(void) {
     SIZE(ggml_init_params);
     FIELD(ggml_init_params, mem_size); FIELD(ggml_init_params, mem_buffer); FIELD(ggml_init_params, no_alloc);
 
+    SIZE(ggml_type_traits);
+    FIELD(ggml_type_traits, type_name); FIELD(ggml_type_traits, blck_size); FIELD(ggml_type_traits, blck_size_interleave);
+    FIELD(ggml_type_traits, type_size); FIELD(ggml_type_traits, is_quantized); FIELD(ggml_type_traits, to_float);
+    FIELD(ggml_type_traits, from_float_ref);
+
     SIZE(ggml_tensor);
     FIELD(ggml_tensor, type); FIELD(ggml_tensor, buffer); FIELD(ggml_tensor, ne); FIELD(ggml_tensor, nb);
     FIELD(ggml_tensor, op); FIELD(ggml_tensor, op_params); FIELD(ggml_tensor, flags); FIELD(ggml_tensor, src);

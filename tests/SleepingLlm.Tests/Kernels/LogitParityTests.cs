@@ -44,3 +44,36 @@ public sealed unsafe class LogitParityTests(ITestOutputHelper output)
 
     static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 }
+
+/// <summary>Item 4: the F32 tail that GPU backends train through gives the quantized model's predictions.</summary>
+public sealed unsafe class DequantizedTailTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Tail_dequantized_to_F32_predicts_as_the_quantized_model()
+    {
+        using var model = Model.Load(TestModels.SmolLm2);
+        int[] tokens = model.Tokenize(WikiText.Chunk(2000), addSpecial: true)[..64];
+        using var backend = Backend.Cpu();
+        float[] Logits(int? f32From)
+        {
+            using var weights = ModelWeights.Load(TestModels.SmolLm2, backend, f32From);
+            using var graph = new ComputeGraph(backend);
+            var forward = TransformerGraph.Build(graph, weights, new Forward { Tokens = tokens });
+            graph.Compute();
+            return Tensors.GetFloats(forward.Logits);
+        }
+        float[] quantized = Logits(null), widened = Logits(20);
+        int vocab = model.VocabularySize, agree = 0;
+        double maxDelta = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var q = quantized.AsSpan(i * vocab, vocab);
+            var w = widened.AsSpan(i * vocab, vocab);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(q) == System.Numerics.Tensors.TensorPrimitives.IndexOfMax(w)) agree++;
+            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(q[j] - w[j]));
+        }
+        output.WriteLine($"layers 20-29 in F32: top-1 agreement {agree}/{tokens.Length}, max |Δlogit| {maxDelta:G3}");
+        Assert.True(maxDelta > 0, "the F32 path was not taken");
+        Assert.True(agree >= tokens.Length * 0.95, $"top-1 agreement {agree}/{tokens.Length}");
+    }
+}

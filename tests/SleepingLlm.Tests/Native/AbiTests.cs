@@ -22,6 +22,7 @@ public sealed class AbiTests
         { "llama_sampler_chain_params", typeof(LlamaSamplerChainParams) },
         { "gguf_init_params", typeof(GgufNative.InitParams) },
         { "ggml_init_params", typeof(GgmlInitParams) },
+        { "ggml_type_traits", typeof(GgmlTypeTraits) },
         { "ggml_tensor", typeof(GgmlTensor) },
     };
 
