@@ -150,5 +150,16 @@ public sealed unsafe class Model : IDisposable
         }
     }
 
+    /// <summary>Loads a GGUF LoRA adapter for this model (llama.cpp checks that it fits).</summary>
+    public SafeLlamaAdapterHandle LoadAdapter(string adapterPath)
+    {
+        if (!File.Exists(adapterPath)) throw new SleepingLlmException($"adapter file not found: {adapterPath}");
+        nint adapter = Llama.llama_adapter_lora_init(handle, adapterPath);
+        if (adapter == 0)
+            throw new SleepingLlmException($"llama.cpp could not load the adapter {adapterPath}" +
+                (NativeLog.LastProblem is { } problem ? $": {problem}" : ""));
+        return new SafeLlamaAdapterHandle(adapter, handle);
+    }
+
     public void Dispose() => handle.Dispose();
 }
