@@ -2,7 +2,10 @@ using SleepingLlm.Native;
 
 namespace SleepingLlm.Kernels;
 
-/// <summary>The scalar losses MEMIT's value optimisation and sleep's LoRA training minimise.</summary>
+/// <summary>
+/// The scalar losses MEMIT's value optimisation and sleep's LoRA training minimise. Each is a graph
+/// output, so its value stays readable after compute (the allocator reuses other nodes' memory).
+/// </summary>
 public static unsafe class Losses
 {
     /// <summary>Mean negative log-likelihood of <paramref name="targets"/>[i] under logits row i ([vocab × k]).</summary>
@@ -12,7 +15,7 @@ public static unsafe class Losses
         if (logits->Ne[1] != targets.Length) throw new ArgumentException($"{targets.Length} targets for {logits->Ne[1]} logit rows");
         var labels = new float[vocab * targets.Length];
         for (int i = 0; i < targets.Length; i++) labels[i * vocab + targets[i]] = 1f;
-        return Ggml.ggml_cross_entropy_loss(graph.Ctx, logits, graph.Input(labels, vocab, targets.Length, "nll_labels"));
+        return graph.Output(Ggml.ggml_cross_entropy_loss(graph.Ctx, logits, graph.Input(labels, vocab, targets.Length, "nll_labels")));
     }
 
     /// <summary>
@@ -22,12 +25,12 @@ public static unsafe class Losses
     public static GgmlTensor* CrossEntropy(ComputeGraph graph, GgmlTensor* logits, float[] reference)
     {
         long vocab = logits->Ne[0], rows = logits->Ne[1];
-        return Ggml.ggml_cross_entropy_loss(graph.Ctx, logits, graph.Input(reference, vocab, rows, "reference_probs"));
+        return graph.Output(Ggml.ggml_cross_entropy_loss(graph.Ctx, logits, graph.Input(reference, vocab, rows, "reference_probs")));
     }
 
     /// <summary>‖t‖² · weight.</summary>
     public static GgmlTensor* SquaredNorm(ComputeGraph graph, GgmlTensor* t, float weight) =>
-        Ggml.ggml_scale(graph.Ctx, Ggml.ggml_sum(graph.Ctx, Ggml.ggml_sqr(graph.Ctx, t)), weight);
+        graph.Output(Ggml.ggml_scale(graph.Ctx, Ggml.ggml_sum(graph.Ctx, Ggml.ggml_sqr(graph.Ctx, t)), weight));
 
     public static GgmlTensor* Sum(ComputeGraph graph, params ReadOnlySpan<nint> terms)
     {
