@@ -21,5 +21,6 @@ public static class Program
         BenchCommand.Create(),
         PullCommand.Create(),
         ModelsCommand.Create(),
+        SynthCommand.Create(),
     ];
 }

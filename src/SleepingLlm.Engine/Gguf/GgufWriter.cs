@@ -3,11 +3,13 @@ namespace SleepingLlm.Gguf;
 /// <summary>
 /// Builds a GGUF version 3 file: metadata in the order added, then tensors with their data, each
 /// tensor's data aligned to <c>general.alignment</c> (32 unless that key is added). Everything is
-/// validated when added, so <see cref="WriteTo(Stream)"/> only fails on I/O.
+/// validated when added, so <see cref="WriteTo(Stream)"/> only fails on I/O (or when a tensor's data
+/// callback fails or writes the wrong number of bytes).
 /// </summary>
 public sealed class GgufWriter
 {
-    private sealed record PendingTensor(string Name, long[] Dimensions, GgmlType Type, ReadOnlyMemory<byte> Data);
+    /// <summary>A tensor to write: its bytes, or (when <see cref="WriteData"/> is set) a callback that writes them.</summary>
+    private sealed record PendingTensor(string Name, long[] Dimensions, GgmlType Type, long ByteSize, ReadOnlyMemory<byte> Data, Action<Stream>? WriteData);
 
     private static readonly byte[] Zeros = new byte[4096];
 
@@ -43,6 +45,36 @@ public sealed class GgufWriter
     /// <exception cref="ArgumentException">a duplicate name, bad dimensions, an unknown type, or data of the wrong size.</exception>
     public GgufWriter AddTensor(string name, GgmlType type, ReadOnlySpan<long> dimensions, ReadOnlyMemory<byte> data)
     {
+        var byteSize = CheckTensor(name, type, dimensions);
+        if (data.Length != byteSize)
+            throw new ArgumentException($"tensor '{name}' needs {byteSize} bytes of {type.Name()} data, got {data.Length}", nameof(data));
+        return Add(new PendingTensor(name, dimensions.ToArray(), type, byteSize, data, null));
+    }
+
+    /// <summary>
+    /// Adds a tensor whose data is produced while the file is written, so that a large model never has
+    /// to be in memory at once: <paramref name="writeData"/> is called once, in tensor order, and must
+    /// write exactly the tensor's size (<see cref="GgmlTypes.TryGetByteSize"/> of its element count) to
+    /// the stream it is given; the padding is the writer's.
+    /// </summary>
+    /// <exception cref="ArgumentException">a duplicate name, bad dimensions or an unknown type.</exception>
+    public GgufWriter AddTensor(string name, GgmlType type, ReadOnlySpan<long> dimensions, Action<Stream> writeData)
+    {
+        ArgumentNullException.ThrowIfNull(writeData);
+        var byteSize = CheckTensor(name, type, dimensions);
+        return Add(new PendingTensor(name, dimensions.ToArray(), type, byteSize, ReadOnlyMemory<byte>.Empty, writeData));
+    }
+
+    private GgufWriter Add(PendingTensor tensor)
+    {
+        if (!_tensorNames.Add(tensor.Name)) throw new ArgumentException($"duplicate tensor name '{tensor.Name}'", "name");
+        _tensors.Add(tensor);
+        return this;
+    }
+
+    /// <summary>Validates a tensor's name, type and dimensions; returns its data size in bytes.</summary>
+    private static long CheckTensor(string name, GgmlType type, ReadOnlySpan<long> dimensions)
+    {
         ArgumentNullException.ThrowIfNull(name);
         if (dimensions.Length > GgufReader.MaxDims)
             throw new ArgumentException($"tensor '{name}' has {dimensions.Length} dimensions, more than {GgufReader.MaxDims}", nameof(dimensions));
@@ -59,14 +91,8 @@ public sealed class GgufWriter
         var rowLength = dimensions.IsEmpty ? 1 : dimensions[0];
         if (rowLength % traits.BlockSize != 0)
             throw new ArgumentException($"tensor '{name}': ne[0] = {rowLength} is not a multiple of the {traits.Name} block size {traits.BlockSize}", nameof(dimensions));
-        var byteSize = type.TryGetByteSize(elements)
+        return type.TryGetByteSize(elements)
             ?? throw new ArgumentException($"tensor '{name}' is too large", nameof(dimensions));
-        if (data.Length != byteSize)
-            throw new ArgumentException($"tensor '{name}' needs {byteSize} bytes of {traits.Name} data, got {data.Length}", nameof(data));
-        if (!_tensorNames.Add(name)) throw new ArgumentException($"duplicate tensor name '{name}'", nameof(name));
-
-        _tensors.Add(new PendingTensor(name, dimensions.ToArray(), type, data));
-        return this;
     }
 
     /// <summary>
@@ -122,7 +148,7 @@ public sealed class GgufWriter
             foreach (var d in t.Dimensions) GgufValueWriter.WriteUInt64(header, (ulong)d);
             GgufValueWriter.WriteUInt32(header, (uint)t.Type);
             GgufValueWriter.WriteUInt64(header, (ulong)offset);
-            offset = GgufReader.AlignUp(offset + t.Data.Length, Alignment);
+            offset = GgufReader.AlignUp(offset + t.ByteSize, Alignment);
         }
         stream.Write(header.GetBuffer().AsSpan(0, (int)header.Length));
         if (_tensors.Count == 0) return;
@@ -130,8 +156,16 @@ public sealed class GgufWriter
         WritePadding(stream, header.Length);
         foreach (var t in _tensors)
         {
-            stream.Write(t.Data.Span);
-            WritePadding(stream, t.Data.Length);
+            if (t.WriteData is null)
+                stream.Write(t.Data.Span);
+            else
+            {
+                var counted = new CountingStream(stream);
+                t.WriteData(counted);
+                if (counted.Written != t.ByteSize)
+                    throw new InvalidOperationException($"the data callback of tensor '{t.Name}' wrote {counted.Written} bytes, not {t.ByteSize}");
+            }
+            WritePadding(stream, t.ByteSize);
         }
     }
 
@@ -140,5 +174,27 @@ public sealed class GgufWriter
     {
         for (var left = GgufReader.AlignUp(length, Alignment) - length; left > 0; left -= Zeros.Length)
             stream.Write(Zeros, 0, (int)Math.Min(left, Zeros.Length));
+    }
+
+    /// <summary>Passes writes through to a stream and counts them, to check a tensor's data callback.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Written { get; private set; }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            Written += buffer.Length;
+        }
     }
 }
