@@ -77,3 +77,45 @@ public sealed unsafe class DequantizedTailTests(ITestOutputHelper output)
         Assert.True(agree >= tokens.Length * 0.95, $"top-1 agreement {agree}/{tokens.Length}");
     }
 }
+
+/// <summary>Item 1: the second architecture (Qwen2: attention biases, NeoX RoPE) and an untied quantized Llama, on synthetic models.</summary>
+public sealed unsafe class SyntheticParityTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-synth-parity-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Theory]
+    [InlineData("qwen2-tiny", SleepingLlm.Gguf.GgmlType.F32)]
+    [InlineData("qwen2-tiny", SleepingLlm.Gguf.GgmlType.Q8_0)]
+    [InlineData("tiny", SleepingLlm.Gguf.GgmlType.Q8_0)]
+    public void Graph_matches_llama_cpp_on_a_synthetic_model(string shape, SleepingLlm.Gguf.GgmlType type)
+    {
+        string path = Path.Combine(directory, $"{shape}-{type}.gguf");
+        SleepingLlm.Synth.SynthModel.Write(SleepingLlm.Synth.SynthShape.Preset(shape), type, TestModels.SmolLm2, path, seed: 3, progress: null);
+        using var model = Model.Load(path);
+        int[] tokens = model.Tokenize(WikiText.Chunk(1000))[..64];
+        float[] reference;
+        using (var scorer = new Scorer(model, 64)) reference = scorer.Logits(tokens);
+
+        using var backend = Backend.Cpu();
+        using var weights = ModelWeights.Load(path, backend);
+        using var graph = new ComputeGraph(backend);
+        var forward = TransformerGraph.Build(graph, weights, new Forward { Tokens = tokens });
+        graph.Compute();
+        float[] ours = Tensors.GetFloats(forward.Logits);
+
+        int vocab = model.VocabularySize, mismatches = 0;
+        double maxDelta = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var r = reference.AsSpan(i * vocab, vocab);
+            var o = ours.AsSpan(i * vocab, vocab);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(r) != System.Numerics.Tensors.TensorPrimitives.IndexOfMax(o)) mismatches++;
+            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(r[j] - o[j]));
+        }
+        output.WriteLine($"{shape} {type} ({weights.Hparams.Architecture}): max |Δlogit| {maxDelta:G3}, top-1 mismatches {mismatches}/{tokens.Length}");
+        Assert.Equal(0, mismatches);
+        Assert.True(maxDelta < 1e-3, $"max |Δlogit| {maxDelta}");
+    }
+}
