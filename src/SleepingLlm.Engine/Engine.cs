@@ -75,6 +75,27 @@ public sealed class Engine : IAsyncDisposable
     public Task<string> FormatChatAsync(IReadOnlyList<ChatMessage> messages) =>
         Invoke((m, _) => m.ApplyChatTemplate(messages, addAssistant: true));
 
+    /// <summary>
+    /// The memory as the UI shows it. Memories arrive with the wake engine; until a model has some,
+    /// this is empty.
+    /// </summary>
+    public Task<Memory.MemorySnapshot> MemoryAsync() => Task.FromResult(Memory.MemorySnapshot.Empty);
+
+    /// <summary>
+    /// A nap: the recall audit a sleep starts with, over every memory, reporting each step to
+    /// <paramref name="progress"/>. Runs on the llama thread, so the caller stays responsive.
+    /// </summary>
+    public Task<Memory.NapResult> NapAsync(IProgress<string>? progress = null, CancellationToken cancel = default) =>
+        Invoke((_, _) =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            progress?.Report("audit: no memories to audit yet");
+            return new Memory.NapResult(0, 0, clock.Elapsed);
+        });
+
+    /// <summary>Tokens in the chat context now, out of <see cref="ContextSize"/>.</summary>
+    public Task<int> ContextUsedAsync() => Invoke((_, c) => c.Tokens.Count);
+
     static async Task<GenerationResult> Stream(ChannelWriter<string>? text, Func<Action<string>?, Task<GenerationResult>> run)
     {
         try
