@@ -1,0 +1,43 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace SleepingLlm.Wake;
+
+/// <summary>
+/// MEMIT's least-squares step at one layer, in float64: the update ΔW = R Aᵀ that maps each new key
+/// k_i to its residual r_i while disturbing the preserved keys (covariance C) and the constraint keys
+/// (earlier memories, residual 0) as little as possible:
+///   A = (λC + K Kᵀ)⁻¹ K = P (I + Kᵀ P)⁻¹ with P = (λC)⁻¹ K   (Woodbury, so (λC)⁻¹ is computed once per layer).
+/// ΔW has rank ≤ the number of new keys: it is stored as the factors R (n_embd × m) and A (n_ff × m).
+/// </summary>
+public static class Solve
+{
+    /// <summary>(λC)⁻¹ for a layer's uncentered key covariance C (n_ff × n_ff): once per model, layer and λ.</summary>
+    public static Matrix<double> RegularisedInverse(Matrix<double> covariance, double lambda)
+    {
+        if (covariance.RowCount != covariance.ColumnCount) throw new ArgumentException("the covariance must be square");
+        // A small ridge keeps rarely used directions (dead FFN units) invertible.
+        var regularised = covariance * lambda + Matrix<double>.Build.DenseIdentity(covariance.RowCount) * (1e-6 * lambda);
+        return regularised.Cholesky().Solve(Matrix<double>.Build.DenseIdentity(covariance.RowCount));
+    }
+
+    /// <summary>
+    /// The key-side factors A (n_ff × (m + c)) for m new keys followed by c constraint keys; the
+    /// caller keeps the first m columns (constraint residuals are zero, so theirs drop out of ΔW).
+    /// </summary>
+    public static Matrix<double> KeyFactors(Matrix<double> inverse, Matrix<double> keys)
+    {
+        var p = inverse * keys;
+        var s = keys.TransposeThisAndMultiply(p) + Matrix<double>.Build.DenseIdentity(keys.ColumnCount);
+        return p * s.Inverse();
+    }
+
+    /// <summary>
+    /// One layer's update for new keys K (n_ff × m) with residuals R (n_embd × m), earlier memories'
+    /// keys as constraints: returns A (n_ff × m) with ΔW = R Aᵀ.
+    /// </summary>
+    public static Matrix<double> Layer(Matrix<double> inverse, Matrix<double> newKeys, Matrix<double>? constraintKeys)
+    {
+        var keys = constraintKeys is null || constraintKeys.ColumnCount == 0 ? newKeys : newKeys.Append(constraintKeys);
+        return KeyFactors(inverse, keys).SubMatrix(0, inverse.RowCount, 0, newKeys.ColumnCount);
+    }
+}

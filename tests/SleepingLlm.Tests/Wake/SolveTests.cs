@@ -1,0 +1,61 @@
+using MathNet.Numerics.LinearAlgebra;
+using SleepingLlm.Wake;
+
+namespace SleepingLlm.Tests.Wake;
+
+/// <summary>The solve against the closed form, on small seeded matrices.</summary>
+public sealed class SolveTests
+{
+    static readonly MathNet.Numerics.Distributions.Normal Noise = new(0, 1, new Random(7));
+
+    static Matrix<double> Random(int rows, int columns) => Matrix<double>.Build.Random(rows, columns, Noise);
+
+    static Matrix<double> Covariance(int n)
+    {
+        var samples = Random(n, 4 * n);
+        return samples * samples.Transpose() / (4 * n);
+    }
+
+    [Fact]
+    public void Woodbury_form_equals_the_direct_solve()
+    {
+        const int n = 12, m = 3;
+        var c = Covariance(n);
+        var k = Random(n, m);
+        const double lambda = 5;
+        var direct = (c * lambda + Matrix<double>.Build.DenseIdentity(n) * (1e-6 * lambda) + k * k.Transpose()).Solve(k);
+        var woodbury = Solve.KeyFactors(Solve.RegularisedInverse(c, lambda), k);
+        Assert.True((direct - woodbury).FrobeniusNorm() < 1e-9 * direct.FrobeniusNorm());
+    }
+
+    [Fact]
+    public void The_update_realises_a_fraction_of_each_residual_and_spares_constraint_keys()
+    {
+        const int n = 16, d = 5;
+        var inverse = Solve.RegularisedInverse(Covariance(n), lambda: 0.01);
+        var newKey = Random(n, 1);
+        var constraints = Random(n, 3);
+        var residual = Random(d, 1);
+        var a = Solve.Layer(inverse, newKey, constraints);
+        var delta = residual * a.Transpose();
+
+        // With a small λ the new key gets nearly its whole residual, the constraint keys nearly nothing.
+        var realised = delta * newKey;
+        Assert.True((realised - residual).FrobeniusNorm() < 0.1 * residual.FrobeniusNorm());
+        Assert.True((delta * constraints).FrobeniusNorm() < 0.1 * residual.FrobeniusNorm());
+        // The update has rank 1: one fact, one column.
+        Assert.Equal(1, a.ColumnCount);
+    }
+
+    [Fact]
+    public void A_larger_lambda_realises_less_of_the_residual()
+    {
+        const int n = 16;
+        var c = Covariance(n);
+        var key = Random(n, 1);
+        double Realised(double lambda) => (key.Transpose() * Solve.Layer(Solve.RegularisedInverse(c, lambda), key, null))[0, 0];
+        // kᵀA = a/(1+a) with a = kᵀ(λC)⁻¹k: in (0, 1), falling with λ.
+        Assert.InRange(Realised(0.1), Realised(10), 1);
+        Assert.InRange(Realised(10), 0, Realised(0.1));
+    }
+}
