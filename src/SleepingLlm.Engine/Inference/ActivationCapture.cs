@@ -43,6 +43,8 @@ public sealed unsafe class ActivationCapture : IDisposable
         int threads = model.Options.Threads > 0 ? model.Options.Threads : Environment.ProcessorCount;
         parameters.NThreads = parameters.NThreadsBatch = threads;
         parameters.FlashAttnType = LlamaFlashAttn.Disabled;
+        // F32 K/V: the same arithmetic as the kernel graph, so captured keys equal the graph's.
+        parameters.TypeK = parameters.TypeV = Ggml.TypeF32;
         parameters.NoPerf = true;
         parameters.CbEval = &OnEval;
         parameters.CbEvalUserData = GCHandle.ToIntPtr(stateHandle);
