@@ -15,7 +15,10 @@ public enum Intermediate
     LayerOutput,
 }
 
-/// <summary>MEMIT's value vector: δ (F32, n_embd) added to the output of <see cref="Layer"/> at <see cref="Positions"/>.</summary>
+/// <summary>
+/// MEMIT's value vector: δ (F32, n_embd) added to the output of <see cref="Layer"/> at <see cref="Positions"/>
+/// (to the residual input when the graph starts right after that layer).
+/// </summary>
 public sealed unsafe class ValueDelta(int layer, int[] positions, GgmlTensor* vector)
 {
     public int Layer { get; } = layer;

@@ -50,6 +50,11 @@ public static unsafe class TransformerGraph
             deltaMask = graph.Input(m, 1, n, "delta_positions");
         }
 
+        // A δ at the layer before the first one run is added to the residual input: MEMIT's value
+        // optimisation runs only the layers after the edit layer, from a cached residual.
+        if (spec.Delta is { } before && before.Layer == spec.FirstLayer - 1)
+            x = Ggml.ggml_add(ctx, x, Ggml.ggml_mul(ctx, Ggml.ggml_repeat(ctx, before.Vector, x), deltaMask));
+
         for (int il = spec.FirstLayer; il < end; il++)
         {
             var h = Ggml.ggml_mul(ctx, Ggml.ggml_rms_norm(ctx, x, hp.RmsEpsilon), weights.Layer(il, "attn_norm"));

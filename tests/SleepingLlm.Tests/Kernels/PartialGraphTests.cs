@@ -79,3 +79,40 @@ public sealed unsafe class PartialGraphTests : IDisposable
         }
     }
 }
+
+public sealed unsafe class DeltaOnResidualInputTests
+{
+    [Fact]
+    public void A_delta_on_the_cached_residual_equals_the_delta_inside_the_full_graph()
+    {
+        using var backend = Backend.Cpu();
+        using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
+        using var model = Model.Load(TestModels.Stories260K);
+        int[] tokens = model.Tokenize("Once upon a time there was a little girl named Lily.");
+        using var parameters = new ParameterSet(backend);
+        var delta = parameters.Add("delta", weights.Hparams.EmbeddingLength);
+        parameters.Allocate();
+        var random = new Random(3);
+        Tensors.Set<float>(delta, Enumerable.Range(0, weights.Hparams.EmbeddingLength).Select(_ => (float)random.NextDouble() - 0.5f).ToArray());
+
+        using var full = new ComputeGraph(backend);
+        var all = TransformerGraph.Build(full, weights, new Forward
+        {
+            Tokens = tokens, Delta = new ValueDelta(2, [4, 6], delta), Read = [(Intermediate.LayerOutput, 2)],
+        });
+        using var plain = new ComputeGraph(backend);
+        var noDelta = TransformerGraph.Build(plain, weights, new Forward { Tokens = tokens, Logits = false, EndLayer = 3, Read = [(Intermediate.LayerOutput, 2)] });
+        full.Compute();
+        plain.Compute();
+
+        using var tail = new ComputeGraph(backend);
+        var rest = TransformerGraph.Build(tail, weights, new Forward
+        {
+            Tokens = tokens, FirstLayer = 3, Residual = Tensors.GetFloats(noDelta.Intermediate(Intermediate.LayerOutput, 2)),
+            Delta = new ValueDelta(2, [4, 6], delta),
+        });
+        tail.Compute();
+        float[] expected = Tensors.GetFloats(all.Logits), actual = Tensors.GetFloats(rest.Logits);
+        Assert.True(expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) < 1e-4);
+    }
+}
