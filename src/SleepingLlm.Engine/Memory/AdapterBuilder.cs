@@ -1,0 +1,102 @@
+using SleepingLlm.Adapters;
+
+namespace SleepingLlm.Memory;
+
+/// <summary>
+/// Materialises the memory as one GGUF LoRA adapter: at each edited layer L, on blk.L.ffn_down.weight,
+/// ΔW_L = B·A = Σ_j scale_j · b_j a_jᵀ over the active facts j with a non-zero scale. Fact j owns column j
+/// of every layer (zero where it has no factor), so all layers share one rank, as llama.cpp's single
+/// alpha per adapter requires.
+/// </summary>
+public static class AdapterBuilder
+{
+    /// <summary>
+    /// Writes the adapter to <paramref name="outputPath"/> (atomically) and returns that path; returns null and
+    /// deletes a stale file there when no active fact has a non-zero scale and factors.
+    /// </summary>
+    /// <param name="architecture">The base model's general.architecture, e.g. "llama".</param>
+    public static string? Build(MemoryStore store, string architecture, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(architecture);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        var layers = Effective(store.AllActiveFactors());
+        // Columns: the contributing facts in id order, shared by all layers.
+        var columns = layers.SelectMany(l => l.Facts).Select(f => f.FactId).Distinct().Order()
+            .Select((id, column) => (id, column)).ToDictionary(p => p.id, p => p.column);
+        if (columns.Count == 0)
+        {
+            if (File.Exists(outputPath)) File.Delete(outputPath);
+            return null;
+        }
+
+        int rank = columns.Count;
+        var pairs = new List<LoraPair>(layers.Count);
+        foreach (var layer in layers)
+        {
+            var (nff, nembd) = Shape(layer);
+            var a = new float[rank * nff];     // rank rows of n_ff: row j = scale_j · a_j
+            var b = new float[nembd * rank];   // n_embd rows of rank: column j = b_j
+            foreach (var fact in layer.Facts)
+            {
+                int j = columns[fact.FactId];
+                var row = a.AsSpan(j * nff, nff);
+                for (int i = 0; i < nff; i++) row[i] = fact.A[i] * fact.Scale;
+                for (int o = 0; o < nembd; o++) b[o * rank + j] = fact.B[o];
+            }
+            pairs.Add(new LoraPair($"blk.{layer.Layer}.ffn_down.weight", nff, nembd, rank, a, b));
+        }
+
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        LoraAdapterFile.Write(outputPath, architecture, pairs);
+        return outputPath;
+    }
+
+    /// <summary>
+    /// ‖ΔW_L‖_F per edited layer, through the Gram matrices of the factors:
+    /// ‖Σ_j s_j b_j a_jᵀ‖² = Σ_jk s_j s_k (a_j·a_k)(b_j·b_k), never forming the n_embd × n_ff matrix.
+    /// Layers whose facts all have scale 0 are listed with norm 0.
+    /// </summary>
+    public static IReadOnlyList<LayerNorm> EditNorms(MemoryStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var result = new List<LayerNorm>();
+        foreach (var layer in store.AllActiveFactors())
+        {
+            Shape(layer);
+            var facts = layer.Facts.Where(f => f.Scale != 0).ToList();
+            double sum = 0;
+            for (int j = 0; j < facts.Count; j++)
+            {
+                sum += (double)facts[j].Scale * facts[j].Scale * Dot(facts[j].A, facts[j].A) * Dot(facts[j].B, facts[j].B);
+                for (int k = j + 1; k < facts.Count; k++)
+                    sum += 2.0 * facts[j].Scale * facts[k].Scale * Dot(facts[j].A, facts[k].A) * Dot(facts[j].B, facts[k].B);
+            }
+            result.Add(new LayerNorm(layer.Layer, Math.Sqrt(Math.Max(sum, 0))));
+        }
+        return result;
+    }
+
+    /// <summary>The layers with their contributing facts only (scale ≠ 0); layers left empty are dropped.</summary>
+    static List<LayerFactors> Effective(IReadOnlyList<LayerFactors> layers) =>
+        [.. layers.Select(l => new LayerFactors(l.Layer, [.. l.Facts.Where(f => f.Scale != 0)])).Where(l => l.Facts.Count > 0)];
+
+    /// <summary>(n_ff, n_embd) of a layer's factors, which all facts must share.</summary>
+    static (int Nff, int Nembd) Shape(LayerFactors layer)
+    {
+        if (layer.Facts.Count == 0) return (0, 0);
+        int nff = layer.Facts[0].A.Length, nembd = layer.Facts[0].B.Length;
+        if (layer.Facts.FirstOrDefault(f => f.A.Length != nff || f.B.Length != nembd) is { } odd)
+            throw new SleepingLlmException(
+                $"memory #{odd.FactId} has factors of {odd.A.Length}/{odd.B.Length} values at layer {layer.Layer}, others {nff}/{nembd}");
+        return (nff, nembd);
+    }
+
+    static double Dot(float[] x, float[] y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += (double)x[i] * y[i];
+        return sum;
+    }
+}

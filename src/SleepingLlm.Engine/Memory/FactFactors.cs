@@ -1,0 +1,17 @@
+namespace SleepingLlm.Memory;
+
+/// <summary>
+/// One fact's rank-1 edit at one layer: ΔW_layer += scale · B Aᵀ on blk.layer.ffn_down.weight.
+/// </summary>
+/// <param name="A">The key-side factor: n_ff values.</param>
+/// <param name="B">The value-side factor: n_embd values.</param>
+public sealed record LayerFactor(int Layer, float[] A, float[] B);
+
+/// <summary>A constraint key of one fact at one edit layer (n_ff values): later edits keep ΔW·K ≈ 0 on it.</summary>
+public sealed record LayerKey(int Layer, float[] K);
+
+/// <summary>One active fact's factors at a layer, with the scale it is applied with.</summary>
+public sealed record FactFactor(long FactId, float Scale, float[] A, float[] B);
+
+/// <summary>All active facts' factors at one layer, in fact-id order.</summary>
+public sealed record LayerFactors(int Layer, IReadOnlyList<FactFactor> Facts);

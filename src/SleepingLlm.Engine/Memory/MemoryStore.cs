@@ -1,0 +1,735 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace SleepingLlm.Memory;
+
+/// <summary>
+/// The memory of one base model: its facts, each fact's rank-1 factors and constraint keys per edit
+/// layer, stages, scales and recall history, in one SQLite file (<c>&lt;directory&gt;/&lt;sha256[..16]&gt;/memory.db</c>,
+/// WAL, synchronous=FULL, foreign keys on). Every change is one transaction, so a process killed in
+/// the middle leaves a fact wholly there or wholly absent. One connection, guarded by a lock.
+/// </summary>
+public sealed class MemoryStore : IDisposable
+{
+    /// <summary>The schema this code writes and reads (PRAGMA user_version).</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>PRAGMA application_id of a memory database: "SLLM".</summary>
+    public const int ApplicationId = 0x534C4C4D;
+
+    public const string DatabaseFileName = "memory.db";
+
+    const string FactColumns =
+        "id, subject, relation, object, prompt, question, paraphrases, created, status, stage, scale, last_recall, recalled, recall_history";
+
+    static readonly string[] Tables = ["meta", "facts", "factors", "keys"];
+
+    const string Schema = """
+        CREATE TABLE meta(
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL);
+        CREATE TABLE facts(
+            id             INTEGER PRIMARY KEY,
+            subject        TEXT NOT NULL,
+            relation       TEXT NOT NULL,
+            object         TEXT NOT NULL,
+            prompt         TEXT NOT NULL,
+            question       TEXT NULL,
+            paraphrases    TEXT NOT NULL DEFAULT '[]',
+            created        TEXT NOT NULL,
+            status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'forgotten', 'replaced')),
+            stage          INTEGER NOT NULL DEFAULT 0,
+            scale          REAL NOT NULL DEFAULT 1.0,
+            last_recall    TEXT NULL,
+            recalled       INTEGER NULL,
+            recall_history TEXT NOT NULL DEFAULT '[]');
+        CREATE INDEX facts_status ON facts(status);
+        CREATE TABLE factors(
+            fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+            layer   INTEGER NOT NULL,
+            a       BLOB NOT NULL,
+            b       BLOB NOT NULL,
+            PRIMARY KEY (fact_id, layer));
+        CREATE INDEX factors_layer ON factors(layer);
+        CREATE TABLE keys(
+            fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+            layer   INTEGER NOT NULL,
+            k       BLOB NOT NULL);
+        CREATE INDEX keys_fact ON keys(fact_id, layer);
+        CREATE INDEX keys_layer ON keys(layer);
+        """;
+
+    readonly SqliteConnection connection;
+    readonly Lock gate = new();
+
+    /// <summary>Test hook: called inside the write transaction after each part of a fact is written ("fact", "factors", "keys").</summary>
+    internal Action<string>? FaultPoint { get; set; }
+
+    MemoryStore(SqliteConnection connection, string folder, string sha256, string modelName)
+    {
+        this.connection = connection;
+        Folder = folder;
+        DatabasePath = System.IO.Path.Combine(folder, DatabaseFileName);
+        AdapterDirectory = System.IO.Path.Combine(folder, "adapters");
+        ModelSha256 = sha256;
+        ModelName = modelName;
+    }
+
+    /// <summary>Where memories live unless told otherwise: the user's local data folder + sleepingllm/memory.</summary>
+    public static string DefaultDirectory =>
+        System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "sleepingllm", "memory");
+
+    /// <summary>This model's folder: <c>&lt;directory&gt;/&lt;sha256[..16]&gt;</c>.</summary>
+    public string Folder { get; }
+
+    public string DatabasePath { get; }
+
+    /// <summary>The folder for the adapter files built from this memory.</summary>
+    public string AdapterDirectory { get; }
+
+    /// <summary>The base model's sha256, lower-case hex.</summary>
+    public string ModelSha256 { get; }
+
+    public string ModelName { get; }
+
+    /// <summary>
+    /// Opens (creating if absent) the memory of the model with this sha256 under <paramref name="directory"/>.
+    /// </summary>
+    /// <exception cref="SleepingLlmException">the file is not a SQLite database, is corrupt, belongs to another
+    /// application or schema, or was recorded for another model.</exception>
+    public static MemoryStore Open(string directory, string modelSha256, string modelName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(modelName);
+        string sha = NormaliseSha256(modelSha256);
+        string folder = System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), sha[..16]);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.Combine(folder, "adapters"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SleepingLlmException(OneLine($"cannot create the memory folder {folder}: {e.Message}"), e);
+        }
+
+        string path = System.IO.Path.Combine(folder, DatabaseFileName);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            ForeignKeys = true,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            var store = new MemoryStore(connection, folder, sha, modelName);
+            store.Initialise();
+            return store;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            connection.Dispose();
+            throw new SleepingLlmException(OneLine($"memory database {path} is locked by another process ({e.Message})"), e);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new SleepingLlmException(
+                OneLine($"{path} is not a usable memory database ({e.Message}); move it away to start an empty memory"), e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    void Initialise()
+    {
+        // A file that is not SQLite fails here (SQLITE_NOTADB), a damaged one reports its problems.
+        var problems = Strings("PRAGMA quick_check", null);
+        if (problems is not ["ok"])
+            throw Refuse($"is corrupt (quick_check: {problems.FirstOrDefault() ?? "no answer"}" +
+                (problems.Count > 1 ? $", and {problems.Count - 1} more problems)" : ")"));
+        string mode = Convert.ToString(Scalar("PRAGMA journal_mode=WAL", null), CultureInfo.InvariantCulture) ?? "";
+        if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+            throw Refuse($"cannot use write-ahead logging (journal mode stays '{mode}')");
+        Execute("PRAGMA synchronous=FULL", null);
+        Execute("PRAGMA foreign_keys=ON", null);
+
+        using var tx = connection.BeginTransaction();
+        long applicationId = Convert.ToInt64(Scalar("PRAGMA application_id", tx), CultureInfo.InvariantCulture);
+        long version = Convert.ToInt64(Scalar("PRAGMA user_version", tx), CultureInfo.InvariantCulture);
+        var tables = Strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", tx);
+        if (applicationId == 0 && tables.Count == 0)
+        {
+            Execute(Schema, tx);
+            // Constants, not input: PRAGMAs take no parameters.
+            Execute($"PRAGMA application_id = {ApplicationId}", tx);
+            Execute($"PRAGMA user_version = {SchemaVersion}", tx);
+            SetMeta("schema_version", SchemaVersion.ToString(CultureInfo.InvariantCulture), tx);
+            SetMeta("model_sha256", ModelSha256, tx);
+            SetMeta("model_name", ModelName, tx);
+            SetMeta("created", FormatTime(DateTimeOffset.UtcNow), tx);
+        }
+        else if (applicationId != ApplicationId)
+            throw Refuse("is a SQLite database of another application, not a SleepingLlm memory");
+        else if (version > SchemaVersion)
+            throw Refuse($"has memory schema {version}, newer than this SleepingLlm's {SchemaVersion}");
+        else if (version != SchemaVersion)
+            throw Refuse($"has an unknown memory schema ({version})");
+        else
+        {
+            var missing = Tables.Except(tables, StringComparer.Ordinal).ToList();
+            if (missing.Count > 0) throw Refuse($"lacks the table(s) {string.Join(", ", missing)}");
+            string? recorded = GetMeta("model_sha256", tx);
+            if (recorded is null) throw Refuse("records no model sha256");
+            if (!recorded.Equals(ModelSha256, StringComparison.OrdinalIgnoreCase))
+                throw Refuse($"belongs to the model with sha256 {recorded}, not {ModelSha256} ({ModelName})");
+            if (GetMeta("model_name", tx) != ModelName) SetMeta("model_name", ModelName, tx);
+        }
+        tx.Commit();
+    }
+
+    SleepingLlmException Refuse(string reason) => new(OneLine($"memory database {DatabasePath} {reason}"));
+
+    // ---------------------------------------------------------------- writes
+
+    /// <summary>Stores a fact with its factors and constraint keys in one transaction; returns its id.</summary>
+    public long AddFact(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
+    {
+        Validate(fact, factors, keys);
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            long id = Insert(fact, factors, keys, tx);
+            tx.Commit();
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// Forgets an active fact: marks it 'forgotten' and deletes its factors and keys (one transaction), so
+    /// the next adapter lacks its edit exactly. False when no active fact has this id.
+    /// </summary>
+    public bool Forget(long id)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            if (!Retire(id, "forgotten", tx)) return false;
+            tx.Commit();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// An update: marks the active fact <paramref name="oldId"/> 'replaced' (deleting its factors and keys)
+    /// and stores the new one, in one transaction; returns the new id.
+    /// </summary>
+    /// <exception cref="SleepingLlmException">no active fact has <paramref name="oldId"/>.</exception>
+    public long Replace(long oldId, NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
+    {
+        Validate(fact, factors, keys);
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            if (!Retire(oldId, "replaced", tx)) throw NotActive(oldId);
+            long id = Insert(fact, factors, keys, tx);
+            tx.Commit();
+            return id;
+        }
+    }
+
+    /// <summary>The scale an active fact's edit is applied with (finite).</summary>
+    public void SetScale(long id, float scale)
+    {
+        if (!float.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the scale must be finite");
+        UpdateActive(id, "UPDATE facts SET scale = $v WHERE id = $id AND status = 'active'", (double)scale);
+    }
+
+    /// <summary>An active fact's consolidation stage (≥ 0).</summary>
+    public void SetStage(long id, int stage)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stage);
+        UpdateActive(id, "UPDATE facts SET stage = $v WHERE id = $id AND status = 'active'", stage);
+    }
+
+    /// <summary>
+    /// Records a recall audit of an active fact: appended to its history; last_recall = <paramref name="at"/>,
+    /// recalled = <paramref name="raw"/> (the raw-prompt recall MEMIT edits are held to).
+    /// </summary>
+    /// <param name="chat">Whether the chat question gave the object; null when it has none.</param>
+    public void RecordRecall(long id, bool raw, bool? chat, DateTimeOffset at)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
+            read.Parameters.AddWithValue("$id", id);
+            if (read.ExecuteScalar() is not string json) throw NotActive(id);
+            var history = ParseHistory(json, id).Append(new RecallRecord(at, raw, chat)).ToList();
+            using var write = Command(
+                "UPDATE facts SET last_recall = $at, recalled = $recalled, recall_history = $history WHERE id = $id", tx);
+            write.Parameters.AddWithValue("$at", FormatTime(at));
+            write.Parameters.AddWithValue("$recalled", raw ? 1 : 0);
+            write.Parameters.AddWithValue("$history", HistoryJson(history));
+            write.Parameters.AddWithValue("$id", id);
+            write.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// <summary>The active facts, oldest first.</summary>
+    public IReadOnlyList<StoredFact> ActiveFacts()
+    {
+        lock (gate) return ReadFacts($"SELECT {FactColumns} FROM facts WHERE status = 'active' ORDER BY id");
+    }
+
+    /// <summary>A fact of any status, or null.</summary>
+    public StoredFact? Get(long id)
+    {
+        lock (gate) return ReadFacts($"SELECT {FactColumns} FROM facts WHERE id = $id", ("$id", id)).SingleOrDefault();
+    }
+
+    /// <summary>
+    /// The active facts about <paramref name="subject"/> and <paramref name="relation"/>, compared without case
+    /// (Unicode, surrounding spaces ignored), oldest first.
+    /// </summary>
+    public IReadOnlyList<StoredFact> Find(string subject, string relation)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(relation);
+        // SQLite's NOCASE folds ASCII only; the active facts are few, so compare here.
+        return [.. ActiveFacts().Where(f => Same(f.Subject, subject) && Same(f.Relation, relation))];
+
+        static bool Same(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A fact's factors, by layer (empty once it is forgotten or replaced).</summary>
+    public IReadOnlyList<LayerFactor> Factors(long factId)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT layer, a, b FROM factors WHERE fact_id = $id ORDER BY layer", null);
+            command.Parameters.AddWithValue("$id", factId);
+            using var reader = command.ExecuteReader();
+            var result = new List<LayerFactor>();
+            while (reader.Read())
+                result.Add(new LayerFactor(reader.GetInt32(0), FromBlob(reader, 1), FromBlob(reader, 2)));
+            return result;
+        }
+    }
+
+    /// <summary>A fact's constraint keys, by layer (empty once it is forgotten or replaced).</summary>
+    public IReadOnlyList<LayerKey> Keys(long factId)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT layer, k FROM keys WHERE fact_id = $id ORDER BY layer, rowid", null);
+            command.Parameters.AddWithValue("$id", factId);
+            using var reader = command.ExecuteReader();
+            var result = new List<LayerKey>();
+            while (reader.Read()) result.Add(new LayerKey(reader.GetInt32(0), FromBlob(reader, 1)));
+            return result;
+        }
+    }
+
+    /// <summary>Every active fact's factors with its scale, grouped by layer (ascending), facts in id order.</summary>
+    public IReadOnlyList<LayerFactors> AllActiveFactors()
+    {
+        lock (gate)
+        {
+            using var command = Command("""
+                SELECT f.layer, f.fact_id, facts.scale, f.a, f.b
+                FROM factors f JOIN facts ON facts.id = f.fact_id
+                WHERE facts.status = 'active'
+                ORDER BY f.layer, f.fact_id
+                """, null);
+            using var reader = command.ExecuteReader();
+            var result = new List<LayerFactors>();
+            List<FactFactor>? current = null;
+            while (reader.Read())
+            {
+                int layer = reader.GetInt32(0);
+                if (current is null || result[^1].Layer != layer)
+                {
+                    current = [];
+                    result.Add(new LayerFactors(layer, current));
+                }
+                current.Add(new FactFactor(reader.GetInt64(1), (float)reader.GetDouble(2), FromBlob(reader, 3), FromBlob(reader, 4)));
+            }
+            return result;
+        }
+    }
+
+    /// <summary>The constraint keys of all active facts at <paramref name="layer"/>, in fact-id order.</summary>
+    public IReadOnlyList<float[]> ConstraintKeys(int layer)
+    {
+        lock (gate)
+        {
+            using var command = Command("""
+                SELECT k.k FROM keys k JOIN facts ON facts.id = k.fact_id
+                WHERE k.layer = $layer AND facts.status = 'active'
+                ORDER BY k.fact_id, k.rowid
+                """, null);
+            command.Parameters.AddWithValue("$layer", layer);
+            using var reader = command.ExecuteReader();
+            var result = new List<float[]>();
+            while (reader.Read()) result.Add(FromBlob(reader, 0));
+            return result;
+        }
+    }
+
+    /// <summary>For tests: the value of a read-only PRAGMA on this store's connection (e.g. "synchronous").</summary>
+    internal object? Pragma(string name)
+    {
+        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || c == '_'))
+            throw new ArgumentException($"not a pragma name: '{name}'", nameof(name));
+        lock (gate) return Scalar($"PRAGMA {name}", null);
+    }
+
+    public void Dispose()
+    {
+        lock (gate) connection.Dispose();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    long Insert(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, SqliteTransaction tx)
+    {
+        CheckShapes(factors, keys, tx);
+        long id;
+        using (var insert = Command("""
+            INSERT INTO facts(subject, relation, object, prompt, question, paraphrases, created, status, stage, scale, recall_history)
+            VALUES ($subject, $relation, $object, $prompt, $question, $paraphrases, $created, 'active', $stage, $scale, '[]')
+            RETURNING id
+            """, tx))
+        {
+            insert.Parameters.AddWithValue("$subject", fact.Subject);
+            insert.Parameters.AddWithValue("$relation", fact.Relation);
+            insert.Parameters.AddWithValue("$object", fact.Object);
+            insert.Parameters.AddWithValue("$prompt", fact.Prompt);
+            insert.Parameters.AddWithValue("$question", (object?)fact.Question ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$paraphrases", StringsJson(fact.Paraphrases ?? []));
+            insert.Parameters.AddWithValue("$created", FormatTime(fact.Created ?? DateTimeOffset.UtcNow));
+            insert.Parameters.AddWithValue("$stage", fact.Stage);
+            insert.Parameters.AddWithValue("$scale", (double)fact.Scale);
+            id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        FaultPoint?.Invoke("fact");
+
+        using (var insert = Command("INSERT INTO factors(fact_id, layer, a, b) VALUES ($id, $layer, $a, $b)", tx))
+        {
+            var layer = insert.Parameters.Add("$layer", SqliteType.Integer);
+            var a = insert.Parameters.Add("$a", SqliteType.Blob);
+            var b = insert.Parameters.Add("$b", SqliteType.Blob);
+            insert.Parameters.AddWithValue("$id", id);
+            foreach (var factor in factors)
+            {
+                layer.Value = factor.Layer;
+                a.Value = ToBlob(factor.A);
+                b.Value = ToBlob(factor.B);
+                insert.ExecuteNonQuery();
+            }
+        }
+        FaultPoint?.Invoke("factors");
+
+        using (var insert = Command("INSERT INTO keys(fact_id, layer, k) VALUES ($id, $layer, $k)", tx))
+        {
+            var layer = insert.Parameters.Add("$layer", SqliteType.Integer);
+            var k = insert.Parameters.Add("$k", SqliteType.Blob);
+            insert.Parameters.AddWithValue("$id", id);
+            foreach (var key in keys)
+            {
+                layer.Value = key.Layer;
+                k.Value = ToBlob(key.K);
+                insert.ExecuteNonQuery();
+            }
+        }
+        FaultPoint?.Invoke("keys");
+        return id;
+    }
+
+    /// <summary>Factors and keys must have the shapes the layer's existing ones have (one model, one n_ff and n_embd).</summary>
+    void CheckShapes(IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, SqliteTransaction tx)
+    {
+        using var factorShape = Command("SELECT length(a), length(b) FROM factors WHERE layer = $layer LIMIT 1", tx);
+        var layerParameter = factorShape.Parameters.Add("$layer", SqliteType.Integer);
+        foreach (var factor in factors)
+        {
+            layerParameter.Value = factor.Layer;
+            using var reader = factorShape.ExecuteReader();
+            if (!reader.Read()) continue;
+            long a = reader.GetInt64(0) / sizeof(float), b = reader.GetInt64(1) / sizeof(float);
+            if (a != factor.A.Length || b != factor.B.Length)
+                throw new ArgumentException(
+                    $"layer {factor.Layer}: factors of {factor.A.Length}/{factor.B.Length} values, the stored ones have {a}/{b}");
+        }
+
+        using var keyShape = Command("SELECT length(k) FROM keys WHERE layer = $layer LIMIT 1", tx);
+        layerParameter = keyShape.Parameters.Add("$layer", SqliteType.Integer);
+        foreach (var key in keys)
+        {
+            layerParameter.Value = key.Layer;
+            if (keyShape.ExecuteScalar() is long bytes && bytes / sizeof(float) != key.K.Length)
+                throw new ArgumentException($"layer {key.Layer}: a key of {key.K.Length} values, the stored ones have {bytes / sizeof(float)}");
+        }
+    }
+
+    bool Retire(long id, string status, SqliteTransaction tx)
+    {
+        using (var update = Command("UPDATE facts SET status = $status WHERE id = $id AND status = 'active'", tx))
+        {
+            update.Parameters.AddWithValue("$status", status);
+            update.Parameters.AddWithValue("$id", id);
+            if (update.ExecuteNonQuery() == 0) return false;
+        }
+        using var delete = Command("DELETE FROM factors WHERE fact_id = $id; DELETE FROM keys WHERE fact_id = $id;", tx);
+        delete.Parameters.AddWithValue("$id", id);
+        delete.ExecuteNonQuery();
+        return true;
+    }
+
+    void UpdateActive(long id, string sql, object value)
+    {
+        lock (gate)
+        {
+            using var update = Command(sql, null);
+            update.Parameters.AddWithValue("$v", value);
+            update.Parameters.AddWithValue("$id", id);
+            if (update.ExecuteNonQuery() == 0) throw NotActive(id);
+        }
+    }
+
+    static SleepingLlmException NotActive(long id) => new($"memory #{id} is not an active memory");
+
+    static void Validate(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        ArgumentNullException.ThrowIfNull(factors);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fact.Subject, nameof(fact));
+        ArgumentException.ThrowIfNullOrWhiteSpace(fact.Relation, nameof(fact));
+        ArgumentException.ThrowIfNullOrWhiteSpace(fact.Object, nameof(fact));
+        ArgumentException.ThrowIfNullOrWhiteSpace(fact.Prompt, nameof(fact));
+        if (fact.Stage < 0) throw new ArgumentException("a fact's stage is at least 0", nameof(fact));
+        if (!float.IsFinite(fact.Scale)) throw new ArgumentException("a fact's scale must be finite", nameof(fact));
+        if (fact.Paraphrases?.Any(p => p is null) == true) throw new ArgumentException("a paraphrase is null", nameof(fact));
+
+        var layers = new HashSet<int>();
+        foreach (var factor in factors)
+        {
+            ArgumentNullException.ThrowIfNull(factor, nameof(factors));
+            if (factor.Layer < 0 || !layers.Add(factor.Layer))
+                throw new ArgumentException($"layer {factor.Layer}: negative or given twice", nameof(factors));
+            CheckValues(factor.A, $"layer {factor.Layer} factor a", nameof(factors));
+            CheckValues(factor.B, $"layer {factor.Layer} factor b", nameof(factors));
+        }
+        foreach (var key in keys)
+        {
+            ArgumentNullException.ThrowIfNull(key, nameof(keys));
+            if (key.Layer < 0) throw new ArgumentException($"layer {key.Layer}: negative", nameof(keys));
+            CheckValues(key.K, $"layer {key.Layer} key", nameof(keys));
+            if (factors.FirstOrDefault(f => f.Layer == key.Layer) is { } factor && factor.A.Length != key.K.Length)
+                throw new ArgumentException(
+                    $"layer {key.Layer}: a key of {key.K.Length} values for a factor a of {factor.A.Length}", nameof(keys));
+        }
+    }
+
+    static void CheckValues(float[]? values, string what, string parameter)
+    {
+        if (values is null || values.Length == 0) throw new ArgumentException($"{what} is empty", parameter);
+        foreach (float v in values)
+            if (!float.IsFinite(v)) throw new ArgumentException($"{what} holds {v}", parameter);
+    }
+
+    SqliteCommand Command(string sql, SqliteTransaction? tx)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        return command;
+    }
+
+    void Execute(string sql, SqliteTransaction? tx)
+    {
+        using var command = Command(sql, tx);
+        command.ExecuteNonQuery();
+    }
+
+    object? Scalar(string sql, SqliteTransaction? tx)
+    {
+        using var command = Command(sql, tx);
+        return command.ExecuteScalar();
+    }
+
+    List<string> Strings(string sql, SqliteTransaction? tx)
+    {
+        using var command = Command(sql, tx);
+        using var reader = command.ExecuteReader();
+        var result = new List<string>();
+        while (reader.Read()) result.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
+        return result;
+    }
+
+    string? GetMeta(string key, SqliteTransaction? tx)
+    {
+        using var command = Command("SELECT value FROM meta WHERE key = $key", tx);
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    void SetMeta(string key, string value, SqliteTransaction tx)
+    {
+        using var command = Command("INSERT INTO meta(key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value", tx);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        command.ExecuteNonQuery();
+    }
+
+    List<StoredFact> ReadFacts(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(sql, null);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        using var reader = command.ExecuteReader();
+        var result = new List<StoredFact>();
+        while (reader.Read())
+        {
+            long id = reader.GetInt64(0);
+            try
+            {
+                result.Add(new StoredFact(
+                    Id: id,
+                    Subject: reader.GetString(1),
+                    Relation: reader.GetString(2),
+                    Object: reader.GetString(3),
+                    Prompt: reader.GetString(4),
+                    Question: reader.IsDBNull(5) ? null : reader.GetString(5),
+                    Paraphrases: ParseStrings(reader.GetString(6)),
+                    Created: ParseTime(reader.GetString(7)),
+                    Status: ParseStatus(reader.GetString(8)),
+                    Stage: reader.GetInt32(9),
+                    Scale: (float)reader.GetDouble(10),
+                    LastRecall: reader.IsDBNull(11) ? null : ParseTime(reader.GetString(11)),
+                    Recalled: reader.IsDBNull(12) ? null : reader.GetInt64(12) != 0,
+                    RecallHistory: ParseHistory(reader.GetString(13), id)));
+            }
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+            {
+                throw new SleepingLlmException(OneLine($"memory #{id} in {DatabasePath} is malformed: {e.Message}"), e);
+            }
+        }
+        return result;
+    }
+
+    static FactStatus ParseStatus(string status) => status switch
+    {
+        "active" => FactStatus.Active,
+        "forgotten" => FactStatus.Forgotten,
+        "replaced" => FactStatus.Replaced,
+        _ => throw new FormatException($"unknown status '{status}'"),
+    };
+
+    static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    static string StringsJson(IReadOnlyList<string> items) => Json(w =>
+    {
+        w.WriteStartArray();
+        foreach (var item in items) w.WriteStringValue(item);
+        w.WriteEndArray();
+    });
+
+    static string HistoryJson(IReadOnlyList<RecallRecord> history) => Json(w =>
+    {
+        w.WriteStartArray();
+        foreach (var record in history)
+        {
+            w.WriteStartObject();
+            w.WriteString("at", FormatTime(record.At));
+            w.WriteBoolean("raw", record.Raw);
+            if (record.Chat is bool chat) w.WriteBoolean("chat", chat);
+            else w.WriteNull("chat");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    });
+
+    static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions)) write(writer);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    static List<string> ParseStrings(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("a null paraphrase"))];
+    }
+
+    static List<RecallRecord> ParseHistory(string json, long id)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return [.. document.RootElement.EnumerateArray().Select(e => new RecallRecord(
+                ParseTime(e.GetProperty("at").GetString() ?? throw new FormatException("a recall without time")),
+                e.GetProperty("raw").GetBoolean(),
+                e.TryGetProperty("chat", out var chat) && chat.ValueKind != JsonValueKind.Null ? chat.GetBoolean() : null))];
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new SleepingLlmException(OneLine($"memory #{id}: malformed recall history: {e.Message}"), e);
+        }
+    }
+
+    /// <summary>ISO-8601 in UTC with 100 ns precision (round-trips a DateTimeOffset's instant exactly).</summary>
+    static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    static byte[] ToBlob(float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(bytes);
+        else
+            for (int i = 0; i < values.Length; i++)
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        return bytes;
+    }
+
+    float[] FromBlob(SqliteDataReader reader, int column)
+    {
+        var bytes = reader.GetFieldValue<byte[]>(column);
+        if (bytes.Length % sizeof(float) != 0)
+            throw new SleepingLlmException($"memory database {DatabasePath}: a factor blob of {bytes.Length} bytes is not float32");
+        var values = new float[bytes.Length / sizeof(float)];
+        if (BitConverter.IsLittleEndian) bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+        else
+            for (int i = 0; i < values.Length; i++)
+                values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+        return values;
+    }
+
+    static string NormaliseSha256(string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        string sha = sha256.Trim().ToLowerInvariant();
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit))
+            throw new ArgumentException($"not a sha256 (64 hex digits): '{sha256}'", nameof(sha256));
+        return sha;
+    }
+
+    static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}
