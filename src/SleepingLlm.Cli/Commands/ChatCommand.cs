@@ -1,10 +1,14 @@
 using System.CommandLine;
 using System.Threading.Channels;
+using SleepingLlm.Chat;
 using SleepingLlm.Inference;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>chat</c>: a line-mode conversation under the model's chat template.</summary>
+/// <summary>
+/// <c>chat</c>: a conversation under the model's chat template; full-screen (<see cref="ChatApp"/>) in a
+/// terminal, line mode when piped, with <c>--json</c> or with <c>--line</c>.
+/// </summary>
 public static class ChatCommand
 {
     public static Command Create()
@@ -14,17 +18,24 @@ public static class ChatCommand
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens per reply.", DefaultValueFactory = _ => 512 };
         var json = Cli.JsonOption();
         json.Description = "Read user lines from stdin and print one JSON object per reply.";
-        var command = new Command("chat", "Chat with the model (line mode: /reset starts over, /exit or Ctrl+D leaves).");
+        var lineMode = new Option<bool>("--line") { Description = "Line mode even in a terminal (the default there is the full-screen chat)." };
+        var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /exit or Ctrl+D leaves).");
         models.AddTo(command);
         sampling.AddTo(command);
         command.Options.Add(maxTokens);
         command.Options.Add(json);
+        command.Options.Add(lineMode);
         command.SetAction(async (result, cancel) =>
         {
             await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result));
             if (engine.ChatTemplate is null)
                 throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
             bool asJson = result.GetValue(json);
+            if (!asJson && !result.GetValue(lineMode) && ChatApp.CanRun())
+            {
+                await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens)), cancel);
+                return 0;
+            }
             if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /exit leaves.");
             while (!cancel.IsCancellationRequested)
             {

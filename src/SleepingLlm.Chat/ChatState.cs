@@ -1,0 +1,54 @@
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Chat;
+
+/// <summary>
+/// Everything the screen shows, as plain data: the app changes it on its one loop and
+/// <see cref="ChatScreen"/> draws it.
+/// </summary>
+sealed class ChatState(string model, string backend, int contextSize)
+{
+    public string Model { get; } = model;
+    public string Backend { get; } = backend;
+    public int ContextSize { get; } = contextSize;
+    public Transcript Transcript { get; } = new();
+    public InputLine Input { get; } = new();
+    public MemorySnapshot Memory { get; set; } = MemorySnapshot.Empty;
+    public SleepRun? Sleep { get; set; }
+    public bool HelpVisible { get; set; }
+    public bool Generating { get; set; }
+    public int ContextUsed { get; set; }
+    public double? TokensPerSecond { get; set; }
+
+    /// <summary>A short message in the status bar (such as "Ctrl+C again quits") until it expires.</summary>
+    public string? Hint { get; private set; }
+    DateTimeOffset hintUntil;
+
+    public void ShowHint(string hint, DateTimeOffset until)
+    {
+        Hint = hint;
+        hintUntil = until;
+    }
+
+    /// <summary>Drops the hint once its time is up; true when it did (the status bar changes).</summary>
+    public bool ExpireHint(DateTimeOffset now)
+    {
+        if (Hint is null || now < hintUntil) return false;
+        Hint = null;
+        return true;
+    }
+
+    /// <summary>Memories whose edits still sit at MEMIT scale 1: what the next sleep has to consolidate.</summary>
+    public int SleepPressure => Memory.Facts.Count(f => f.Stage == 0);
+
+    public bool Busy => Generating || Sleep is { Finished: false };
+
+    public StatusLine Status(string spinner)
+    {
+        string activity = Hint is not null ? Hint
+            : Generating ? $"{spinner} generating"
+            : Sleep is { Finished: false } run ? $"{spinner} {(run.Kind == SleepKind.Sleep ? "sleeping" : "napping")}"
+            : "ready";
+        return new StatusLine(Model, Backend, TokensPerSecond, ContextUsed, ContextSize, Memory.Facts.Count, SleepPressure, activity);
+    }
+}

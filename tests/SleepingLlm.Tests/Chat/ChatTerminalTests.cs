@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using SleepingLlm.Tests.Cli;
+
+namespace SleepingLlm.Tests.Chat;
+
+/// <summary>The real app in a real terminal (tmux): what a user types and sees.</summary>
+public sealed class ChatTerminalTests : IDisposable
+{
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan QuitPatience = TimeSpan.FromSeconds(5);
+    readonly string temp = Directory.CreateTempSubdirectory("sleepingllm-chat-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    /// <summary>The chat in a 120×40 terminal; its exit code lands in a file once it has quit.</summary>
+    TmuxSession Start(params string[] options)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll");
+        string[] chat = ["dotnet", dll, "chat", "--model", TestModels.SmolLm2, "--temp", "0", .. options];
+        string exitFile = Path.Combine(temp, "exit-code");
+        return new TmuxSession(120, 40, temp, ["sh", "-c", "\"$@\"; echo $? > " + exitFile, "sh", .. chat]);
+    }
+
+    int? ExitCode => File.Exists(Path.Combine(temp, "exit-code")) ? int.Parse(File.ReadAllText(Path.Combine(temp, "exit-code")).Trim()) : null;
+
+    static readonly Regex Footer = new(@"\d+ tokens · [\d.]+ tok/s");
+
+    static void AssertQuits(TmuxSession tmux, string after)
+    {
+        if (!tmux.WaitForExit(QuitPatience)) Assert.Fail($"still running after {after}:\n{tmux.Capture()}");
+    }
+
+    static bool Ready(string screen) => screen.Contains("ready on") && screen.Contains("F1 help");
+
+    /// <summary>The transcript column of the wide layout: the left pane, without the side column.</summary>
+    static string Transcript(string screen) => string.Join('\n', screen.Split('\n').Select(line => line.Length > 72 ? line[..72] : line));
+
+    [Fact]
+    public void Chat_streams_an_answer_sleeps_resizes_and_quits_cleanly()
+    {
+        using var tmux = Start();
+        tmux.WaitFor(Ready, "ready screen", Patience);
+
+        tmux.Type("What is the capital of France?");
+        tmux.Press("Enter");
+        // The footer (tokens, speed) comes when the stream has ended.
+        var answered = tmux.WaitFor(s => Transcript(s).Contains("Paris") && Footer.IsMatch(Transcript(s)), "answer with Paris", Patience);
+        Assert.Contains("No memories yet", answered);
+
+        tmux.Press("C-s");
+        var asleep = tmux.WaitFor(s => s.Contains("sleep · done") && s.Contains("audit"), "sleep view", Patience);
+        Assert.Contains("nap: audited", Transcript(asleep));
+        Assert.Contains("Paris", Transcript(asleep)); // the chat stays readable beside it
+
+        // Narrower than 100 columns the side column gives way; the chat and the sleep view stay.
+        tmux.Resize(80, 24);
+        var narrow = tmux.WaitFor(s => s.Contains("Paris") && !s.Contains("memory ·") && s.Contains("sleep · done"), "narrow layout", Patience);
+        Assert.All(narrow.TrimEnd('\n').Split('\n'), line => Assert.True(line.Length <= 80, line));
+
+        tmux.Press("Escape");
+        AssertQuits(tmux, "Escape");
+        Assert.Equal(0, ExitCode);
+    }
+
+    [Fact]
+    public void Ctrl_C_stops_a_reply_and_a_second_quits()
+    {
+        using var tmux = Start("--max-tokens", "2000");
+        tmux.WaitFor(Ready, "ready screen", Patience);
+
+        tmux.Type("Write a very long story about a dragon who learns to paint.");
+        tmux.Press("Enter");
+        tmux.WaitFor(s => s.Contains("generating"), "generation", Patience);
+        tmux.Press("C-c");
+        var stopped = tmux.WaitFor(s => s.Contains("stopped ·"), "stopped reply", Patience);
+        Assert.Contains("Ctrl+C again quits", stopped);
+
+        tmux.Press("C-c");
+        AssertQuits(tmux, "Ctrl+C twice");
+        Assert.Equal(0, ExitCode);
+    }
+
+    [Fact]
+    public void Line_mode_is_forced_with_the_line_option()
+    {
+        using var tmux = Start("--line");
+        tmux.WaitFor(s => s.Contains("ready. /reset starts over"), "line-mode prompt", Patience);
+        tmux.Type("What is the capital of France?");
+        tmux.Press("Enter");
+        tmux.WaitFor(s => s.Contains("Paris"), "answer", Patience);
+        tmux.Press("C-d");
+        AssertQuits(tmux, "Ctrl+D");
+        Assert.Equal(0, ExitCode);
+    }
+
+    [Fact]
+    public void Chat_uses_line_mode_when_stdout_is_not_a_terminal()
+    {
+        var run = CliProcess.RunWithInput(null, "What is the capital of France?\n", "chat", "--model", TestModels.SmolLm2, "--temp", "0");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Paris", run.Stdout);
+        Assert.DoesNotContain('\u001b', run.Stdout);
+    }
+}

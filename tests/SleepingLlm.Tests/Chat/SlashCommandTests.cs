@@ -1,0 +1,54 @@
+using SleepingLlm.Chat;
+
+namespace SleepingLlm.Tests.Chat;
+
+public sealed class SlashCommandTests
+{
+    [Theory]
+    [InlineData("/sleep", "Sleep", "")]
+    [InlineData("/nap", "Nap", "")]
+    [InlineData("/facts", "Facts", "")]
+    [InlineData("/remember Alice lives in Paris", "Remember", "Alice lives in Paris")]
+    [InlineData("  /forget   Alice  ", "Forget", "Alice")]
+    [InlineData("/status", "Status", "")]
+    [InlineData("/reset", "Reset", "")]
+    [InlineData("/HELP", "Help", "")]
+    [InlineData("/?", "Help", "")]
+    [InlineData("/quit", "Quit", "")]
+    [InlineData("/exit", "Quit", "")]
+    [InlineData("/bye", "Quit", "")]
+    [InlineData("/dance now", "Unknown", "now")]
+    public void Commands_parse_with_their_argument(string line, string kind, string argument)
+    {
+        Assert.True(SlashCommands.TryParse(line, out var command));
+        Assert.Equal(kind, command.Kind.ToString());
+        Assert.Equal(argument, command.Argument);
+    }
+
+    [Theory]
+    [InlineData("What is the capital of France?")]
+    [InlineData("/")]
+    [InlineData("/ spaced")]
+    [InlineData("//etc is a folder")]
+    public void Other_lines_are_messages(string line)
+    {
+        Assert.False(SlashCommands.TryParse(line, out _));
+    }
+
+    [Fact]
+    public void A_double_slash_sends_a_single_one()
+    {
+        Assert.Equal("/etc is a folder", SlashCommands.Message("//etc is a folder"));
+        Assert.Equal("hello", SlashCommands.Message("hello"));
+    }
+
+    [Fact]
+    public void Every_command_in_the_help_parses_to_a_known_command()
+    {
+        foreach (var help in SlashCommands.All)
+        {
+            Assert.True(SlashCommands.TryParse(help.Usage, out var command));
+            Assert.NotEqual(SlashCommandKind.Unknown, command.Kind);
+        }
+    }
+}
