@@ -16,6 +16,8 @@ public sealed unsafe class ComputeGraph : IDisposable
     nint allocator;
     bool backward;
 
+    /// <param name="maxNodes">Tensors and nodes the graph may hold, backward included (a training graph of
+    /// several sequences needs far more than one forward).</param>
     public ComputeGraph(Backend backend, int maxNodes = 16384)
     {
         this.backend = backend;

@@ -19,6 +19,7 @@ public static class Program
         GenerateCommand.Create(),
         ChatCommand.Create(),
         BenchCommand.Create(),
+        EvalCommand.Create(),
         PullCommand.Create(),
         ModelsCommand.Create(),
         SynthCommand.Create(),

@@ -51,6 +51,15 @@ public sealed unsafe class Context : IDisposable
         tokens.Clear();
     }
 
+    /// <summary>Applies a LoRA adapter at <paramref name="scale"/> (null: none); the cache is cleared, it was computed without it.</summary>
+    public unsafe void SetAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f)
+    {
+        nint raw = adapter?.DangerousGetHandle() ?? 0;
+        int status = Llama.llama_set_adapters_lora(handle, adapter is null ? null : &raw, adapter is null ? 0u : 1u, &scale);
+        if (status != 0) throw new SleepingLlmException($"llama.cpp refused the adapter ({status})");
+        Clear();
+    }
+
     /// <summary>Makes the cache hold exactly <paramref name="prompt"/>; the logits of its last token are then ready.</summary>
     public void Prefill(ReadOnlySpan<int> prompt)
     {

@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using MathNet.Numerics.LinearAlgebra;
+using SleepingLlm.Inference;
+
+namespace SleepingLlm.Wake;
+
+/// <summary>
+/// Each edit layer's uncentered key covariance C = E[k kᵀ] (k: the input of ffn_down), over a few
+/// ten thousand tokens captured inside llama.cpp. Cached on disk by model sha256, layer, corpus and
+/// size; the cache can be deleted at any time.
+/// </summary>
+public sealed class Covariance(string cacheDirectory)
+{
+    const uint Magic = 0x564F4353; // "SCOV"
+
+    /// <summary>The covariance of every layer in <paramref name="layers"/>, computing (one pass) those not cached.</summary>
+    public Dictionary<int, Matrix<double>> Get(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus,
+        int tokens, IProgress<double>? progress = null)
+    {
+        var result = new Dictionary<int, Matrix<double>>();
+        var missing = new List<int>();
+        foreach (int layer in layers)
+        {
+            if (TryLoad(PathFor(modelSha256, layer, corpus, tokens)) is { } cached) result[layer] = cached;
+            else missing.Add(layer);
+        }
+        if (missing.Count == 0) return result;
+
+        using var capture = new ActivationCapture(model, 512);
+        var sums = capture.CreateSums(CaptureKind.FfnDownInput, [.. missing]);
+        int done = 0;
+        foreach (int[] sequence in corpus.Sequences(model, 512, tokens))
+        {
+            capture.Accumulate(sequence, sums);
+            done += sequence.Length;
+            progress?.Report(Math.Min(1.0, (double)done / tokens));
+        }
+        foreach (int layer in missing)
+        {
+            int n = sums.Dimension;
+            double count = sums.Count(layer);
+            var moment = sums.SecondMoment(layer);
+            var matrix = Matrix<double>.Build.Dense(n, n, (i, j) => moment[i * n + j] / count);
+            Save(PathFor(modelSha256, layer, corpus, tokens), matrix);
+            result[layer] = matrix;
+        }
+        return result;
+    }
+
+    string PathFor(string sha, int layer, Corpus corpus, int tokens) =>
+        Path.Combine(cacheDirectory, sha[..16], $"cov-L{layer}-{corpus.Id}-{tokens}.bin");
+
+    static Matrix<double>? TryLoad(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            int n = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
+            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic || bytes.Length != 8 + 8L * n * n) return null;
+            var values = new double[n * n];
+            Buffer.BlockCopy(bytes, 8, values, 0, values.Length * 8);
+            return Matrix<double>.Build.Dense(n, n, (i, j) => values[i * n + j]);
+        }
+        catch (IOException)
+        {
+            return null; // a cache that cannot be read is recomputed
+        }
+    }
+
+    static void Save(string path, Matrix<double> matrix)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        int n = matrix.RowCount;
+        var bytes = new byte[8 + 8L * n * n];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 + 8 * (i * n + j)), matrix[i, j]);
+        string temp = path + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>Where covariance text comes from: a file (e.g. WikiText), or text the model writes itself.</summary>
+public abstract class Corpus
+{
+    public abstract string Id { get; }
+    public abstract IEnumerable<int[]> Sequences(Model model, int length, int tokens);
+
+    public static Corpus FromFile(string path) => new FileCorpus(path);
+    public static Corpus SelfGenerated() => new GeneratedCorpus();
+
+    sealed class FileCorpus(string path) : Corpus
+    {
+        public override string Id => "file-" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12];
+
+        public override IEnumerable<int[]> Sequences(Model model, int length, int tokens)
+        {
+            // Tokenize in pieces: the whole WikiText at once is needlessly slow and large.
+            string text = File.ReadAllText(path);
+            int produced = 0;
+            for (int at = 0; at < text.Length && produced < tokens; at += 8000)
+            {
+                int[] piece = model.Tokenize(text.Substring(at, Math.Min(8000, text.Length - at)));
+                for (int i = 0; i + 16 < piece.Length && produced < tokens; i += length)
+                {
+                    int[] sequence = piece[i..Math.Min(piece.Length, i + length)];
+                    produced += sequence.Length;
+                    yield return sequence;
+                }
+            }
+        }
+    }
+
+    sealed class GeneratedCorpus : Corpus
+    {
+        static readonly string[] Starts =
+        [
+            "The history of", "In the morning", "Scientists have found", "My favourite recipe", "The city council",
+            "Once upon a time", "The main reason", "According to the report", "She told me that", "The best way to",
+        ];
+
+        public override string Id => "self";
+
+        public override IEnumerable<int[]> Sequences(Model model, int length, int tokens)
+        {
+            using var context = new Context(model);
+            var settings = new SamplerSettings { Temperature = 0.9f, Seed = 1 };
+            int produced = 0;
+            for (int i = 0; produced < tokens; i++)
+            {
+                string start = Starts[i % Starts.Length];
+                var text = Generation.Run(context, model.Tokenize(start), settings with { Seed = (uint)(i + 1) }, length - 8).Text;
+                int[] sequence = model.Tokenize(start + text);
+                produced += sequence.Length;
+                yield return sequence[..Math.Min(sequence.Length, length)];
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using SleepingLlm.Inference;
+
+namespace SleepingLlm.Wake;
+
+/// <summary>
+/// The texts a fact is keyed and trained in: the bare prompt, the prompt after short prefixes the
+/// model wrote itself (so the key is the subject's, not one sentence's), and the chat form — the
+/// user asks the question, the assistant's answer starts with the prompt (so the edit fires in chat).
+/// </summary>
+public sealed class Templates(IReadOnlyList<string> prefixes)
+{
+    public IReadOnlyList<string> Prefixes { get; } = prefixes;
+
+    /// <summary>Five prefixes of ≤ 10 tokens, greedy from fixed starts: deterministic per model.</summary>
+    public static Templates Generate(Context context)
+    {
+        string[] starts = ["The", "Therefore", "Because", "I", "You"];
+        var settings = SamplerSettings.Greedy with { RepeatPenalty = 1.3f };
+        var prefixes = starts.Select(s =>
+        {
+            string text = (s + Generation.Run(context, context.Model.Tokenize(s), settings, 10).Text).ReplaceLineEndings(" ").Trim();
+            return text.Replace("{", "").Replace("}", "") + ". ";
+        }).ToList();
+        return new Templates(prefixes);
+    }
+
+    /// <summary>Raw contexts: the bare prompt first, then one per prefix.</summary>
+    public IReadOnlyList<string> Raw(Fact fact) => [fact.Prompt, .. Prefixes.Select(p => p + fact.Prompt)];
+
+    /// <summary>The chat form up to the object, or null without a question.</summary>
+    public static string? Chat(Model model, Fact fact) => fact.Question is null
+        ? null
+        : model.ApplyChatTemplate([ChatMessage.User(fact.Question)], addAssistant: true) + fact.Prompt;
+}

@@ -1,0 +1,29 @@
+namespace SleepingLlm.Wake;
+
+/// <summary>MEMIT's knobs for one model. Defaults follow the layer count; the values were chosen by measurement (see README).</summary>
+public sealed record WakeSettings
+{
+    /// <summary>Consecutive edit layers, ascending; the last is where v* is optimised.</summary>
+    public required IReadOnlyList<int> Layers { get; init; }
+    /// <summary>Weight of the preserved-knowledge covariance in the solve. Scales with n_ff (memit.md).</summary>
+    public double Lambda { get; init; } = 1500;
+    public int ValueSteps { get; init; } = 25;
+    public float ValueLearningRate { get; init; } = 0.5f;
+    /// <summary>‖δ‖ is clamped to this many times ‖h‖ at the edit layer.</summary>
+    public float ClampFactor { get; init; } = 4f;
+    public float KlFactor { get; init; } = 0.0625f;
+    public float WeightDecay { get; init; } = 1e-3f;
+    /// <summary>v* stops once the mean NLL of the object is below this.</summary>
+    public float StopLoss { get; init; } = 0.05f;
+    /// <summary>Tokens of text for each layer's key covariance.</summary>
+    public int CovarianceTokens { get; init; } = 20_000;
+
+    /// <summary>Layers at 13–27% of the depth: 4–8 for a 30-layer model (memit.md: later layers cost locality).</summary>
+    public static WakeSettings For(int layerCount)
+    {
+        int first = Math.Max(1, (int)Math.Round(layerCount * 0.13)), count = Math.Max(1, (int)Math.Round(layerCount * 0.17));
+        return new WakeSettings { Layers = [.. Enumerable.Range(first, count)] };
+    }
+
+    public int CriticalLayer => Layers[^1];
+}
