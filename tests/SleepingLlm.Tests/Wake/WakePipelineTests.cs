@@ -1,0 +1,37 @@
+using SleepingLlm.Eval;
+using SleepingLlm.Inference;
+using SleepingLlm.Wake;
+using Xunit.Abstractions;
+
+namespace SleepingLlm.Tests.Wake;
+
+/// <summary>
+/// The whole wake path on a small real model: covariance captured in llama.cpp, keys and v* on the
+/// kernel graph, the solve, the adapter file, and recall measured by llama.cpp with that adapter.
+/// </summary>
+public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-wake-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public void A_written_fact_is_given_by_llama_cpp_with_the_memory_adapter()
+    {
+        var fact = FactSet.Load(Path.Combine(Path.GetDirectoryName(WikiText.Path)!, "facts-people.json")).Single(f => f.Id == "f0002");
+        string before;
+        using (var model = Model.Load(TestModels.SmolLm2))
+        using (var context = new Context(model))
+            before = Generation.Run(context, model.Tokenize(fact.Prompt), SamplerSettings.Greedy, 8).Text;
+        Assert.DoesNotContain(fact.Object, before);
+
+        var settings = WakeSettings.For(30) with { CovarianceTokens = 4000 };
+        var report = WakeEvaluation.Run(TestModels.SmolLm2, [fact], 1, settings, Corpus.FromFile(WikiText.Path),
+            Path.Combine(directory, "cache"), wikiText: null, Path.Combine(directory, "memory.gguf"), output.WriteLine);
+
+        var outcome = report.Outcomes.Single();
+        output.WriteLine($"before: \"{before}\"; after: \"{outcome.RawAnswer}\" (v* loss {outcome.ValueLoss:F3})");
+        Assert.True(outcome.Raw, $"\"{fact.Prompt}\" continued as \"{outcome.RawAnswer}\"");
+        Assert.Equal(5 * 4L * (1536 + 576), report.BytesPerFact);
+    }
+}
