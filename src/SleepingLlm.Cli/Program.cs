@@ -8,7 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("SleepingLlm: a local language model with a memory in its weights.");
-        foreach (var command in Commands())
+        foreach (var command in Commands().Concat(MemoryCommands.Create()))
             root.Subcommands.Add(command);
         return Cli.Run(root, args);
     }

@@ -13,22 +13,31 @@ public sealed class Engine : IAsyncDisposable
     readonly LlamaThread llama;
     readonly Model model;
     readonly Context context;
+    readonly Memory.MemoryService? memory;
     ChatSession? chat;
 
-    Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime)
+    Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime, Memory.MemoryService? memory)
     {
         this.llama = llama;
         this.model = model;
         this.context = context;
+        this.memory = memory;
         NativeRuntime = runtime;
     }
+
+    /// <summary>Whether this engine runs with the model's memory (its adapter applied, writes possible).</summary>
+    public bool HasMemory => memory is not null;
 
     public NativeRuntimeInfo NativeRuntime { get; }
     public string ModelPath => model.Path;
     public string? ChatTemplate => model.ChatTemplate;
     public int ContextSize => context.Size;
 
-    public static async Task<Engine> StartAsync(string modelPath, ModelOptions? options = null)
+    /// <param name="memoryDirectory">With a value, the model's memory store there is opened ("" = the default folder)
+    /// and its memories are applied; null runs the bare model.</param>
+    /// <param name="corpusFile">Text for the key statistics of the first write (default: text the model writes itself).</param>
+    public static async Task<Engine> StartAsync(string modelPath, ModelOptions? options = null, string? memoryDirectory = null,
+        string? corpusFile = null)
     {
         var llama = new LlamaThread();
         try
@@ -37,8 +46,21 @@ public sealed class Engine : IAsyncDisposable
             {
                 var runtime = Runtime.Initialize();
                 var model = Model.Load(modelPath, options);
-                try { return new Engine(llama, model, new Context(model), runtime); }
-                catch { model.Dispose(); throw; }
+                Context? context = null;
+                try
+                {
+                    context = new Context(model);
+                    var memory = memoryDirectory is null ? null
+                        : Memory.MemoryService.Open(model, context, memoryDirectory.Length == 0 ? null : memoryDirectory,
+                            corpusFile is null ? null : () => Wake.Corpus.FromFile(corpusFile));
+                    return new Engine(llama, model, context, runtime, memory);
+                }
+                catch
+                {
+                    context?.Dispose();
+                    model.Dispose();
+                    throw;
+                }
             });
         }
         catch
@@ -79,18 +101,52 @@ public sealed class Engine : IAsyncDisposable
     /// The memory as the UI shows it. Memories arrive with the wake engine; until a model has some,
     /// this is empty.
     /// </summary>
-    public Task<Memory.MemorySnapshot> MemoryAsync() => Task.FromResult(Memory.MemorySnapshot.Empty);
+    public Task<Memory.MemorySnapshot> MemoryAsync() =>
+        memory is null ? Task.FromResult(Memory.MemorySnapshot.Empty) : Invoke((_, _) => memory.Snapshot());
+
+    Memory.MemoryService RequireMemory() => memory ?? throw new SleepingLlmException("this engine runs without memory");
+
+    /// <summary>Writes a fact into the weights (MEMIT); the running chat sees it at once.</summary>
+    public Task<Memory.Remembered> RememberAsync(Wake.Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null) =>
+        Invoke((_, _) => RequireMemory().Remember(fact, paraphrases, progress));
+
+    public Task<bool> ForgetAsync(long id) => Invoke((_, _) => RequireMemory().Forget(id));
+
+    public Task<IReadOnlyList<Memory.StoredFact>> FactsAsync() => Invoke((_, _) => RequireMemory().Store.ActiveFacts());
+
+    public Task<string?> ExportAdapterAsync(string path) => Invoke((_, _) => RequireMemory().Export(path));
+
+    /// <summary>The chat answer to one question, in a fresh conversation (greedy, so it can be checked).</summary>
+    public Task<string> AskAsync(string question, int maxTokens = 64) => Invoke((m, c) =>
+        new ChatSession(c).Reply(question, SamplerSettings.Greedy, maxTokens).Text.Trim());
 
     /// <summary>
     /// A nap: the recall audit a sleep starts with, over every memory, reporting each step to
     /// <paramref name="progress"/>. Runs on the llama thread, so the caller stays responsive.
     /// </summary>
     public Task<Memory.NapResult> NapAsync(IProgress<string>? progress = null, CancellationToken cancel = default) =>
-        Invoke((_, _) =>
+        Invoke((m, c) =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            progress?.Report("audit: no memories to audit yet");
-            return new Memory.NapResult(0, 0, clock.Elapsed);
+            if (memory is null)
+            {
+                progress?.Report("audit: this chat runs without memory");
+                return new Memory.NapResult(0, 0, clock.Elapsed);
+            }
+            int audited = 0, recalled = 0;
+            foreach (var fact in memory.Store.ActiveFacts())
+            {
+                if (cancel.IsCancellationRequested) break;
+                bool raw = Generation.Run(c, m.Tokenize(fact.Prompt), SamplerSettings.Greedy, 8).Text
+                    .Contains(fact.Object, StringComparison.OrdinalIgnoreCase);
+                bool? asked = fact.Question is null ? null
+                    : new ChatSession(c).Reply(fact.Question, SamplerSettings.Greedy, 32).Text.Contains(fact.Object, StringComparison.OrdinalIgnoreCase);
+                memory.Store.RecordRecall(fact.Id, raw, asked, DateTimeOffset.UtcNow);
+                audited++;
+                if (raw || asked == true) recalled++;
+                progress?.Report($"audit: {fact.Subject} {fact.Relation} {fact.Object}: raw {(raw ? "yes" : "no")}, chat {(asked is null ? "-" : asked.Value ? "yes" : "no")}");
+            }
+            return new Memory.NapResult(audited, recalled, clock.Elapsed);
         });
 
     /// <summary>Tokens in the chat context now, out of <see cref="ContextSize"/>.</summary>
@@ -112,6 +168,7 @@ public sealed class Engine : IAsyncDisposable
     {
         await llama.Invoke(() =>
         {
+            memory?.Dispose();
             context.Dispose();
             model.Dispose();
         });

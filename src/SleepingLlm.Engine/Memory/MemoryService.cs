@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using MathNet.Numerics.LinearAlgebra;
+using SleepingLlm.Inference;
+using SleepingLlm.Kernels;
+using SleepingLlm.Native;
+using SleepingLlm.Wake;
+
+namespace SleepingLlm.Memory;
+
+/// <summary>A fact written: its id in the store and what the edit took.</summary>
+public sealed record Remembered(long Id, long? Replaced, double ValueLoss, IReadOnlyList<double> Realised, TimeSpan Elapsed);
+
+/// <summary>
+/// The memory of one base model: the store, the MEMIT editor, and the adapter the running context
+/// uses. Every write goes store-first (one transaction), then the adapter is rebuilt from the store
+/// and swapped in, so what runs is always what is stored. Engine thread only.
+/// </summary>
+public sealed class MemoryService : IDisposable
+{
+    readonly Model model;
+    readonly Context context;
+    readonly MemoryStore store;
+    readonly string cacheDirectory;
+    readonly Func<Corpus> corpus;
+    Backend? backend;
+    ModelWeights? weights;
+    Editor? editor;
+    SafeLlamaAdapterHandle? adapter;
+    int generation;
+
+    MemoryService(Model model, Context context, MemoryStore store, WakeSettings settings, string cacheDirectory, Func<Corpus> corpus)
+    {
+        this.model = model;
+        this.context = context;
+        this.store = store;
+        Settings = settings;
+        this.cacheDirectory = cacheDirectory;
+        this.corpus = corpus;
+    }
+
+    public WakeSettings Settings { get; }
+    public MemoryStore Store => store;
+    public string Architecture { get; private init; } = "";
+
+    /// <summary>Opens the model's store and applies its memories to <paramref name="context"/>.</summary>
+    public static MemoryService Open(Model model, Context context, string? directory, Func<Corpus>? corpus = null)
+    {
+        string sha;
+        using (var file = File.OpenRead(model.Path)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        var info = Models.ModelInfo.Read(model.Path);
+        var store = MemoryStore.Open(directory ?? MemoryStore.DefaultDirectory, sha, Path.GetFileName(model.Path));
+        var service = new MemoryService(model, context, store, WakeSettings.For(info.LayerCount),
+            Path.Combine(store.Folder, "cache"), corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
+        service.ApplyAdapter();
+        return service;
+    }
+
+    public Remembered Remember(Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null)
+    {
+        fact.Validate();
+        var editor = Editor(progress);
+        var sameSubject = store.ActiveFacts().Where(f => string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase)).Select(f => f.Id).ToHashSet();
+        var previous = store.Find(fact.Subject, fact.Relation).FirstOrDefault();
+        // Earlier memories stay in the model (their columns), and their keys are constraints — except
+        // the subject's own (same key: a zero-residual constraint there would cancel the new edit)
+        // and the fact this one replaces.
+        var memory = Columns(exclude: previous?.Id);
+        progress?.Report($"writing \"{fact.Subject} {fact.Relation} {fact.Object}\"");
+        var edit = editor.Write([fact], memory, layer => ConstraintKeys(layer, sameSubject, previous?.Id));
+        var newFact = new NewFact(fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, paraphrases);
+        var factors = edit.Columns.Select(c => new LayerFactor(c.Layer, c.A, c.B)).ToList();
+        var keys = edit.Keys.Select(k => new LayerKey(k.Layer, k.Key)).ToList();
+        long id = previous is null ? store.AddFact(newFact, factors, keys) : store.Replace(previous.Id, newFact, factors, keys);
+        ApplyAdapter();
+        return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Realised, edit.Elapsed);
+    }
+
+    public bool Forget(long id)
+    {
+        bool forgotten = store.Forget(id);
+        if (forgotten) ApplyAdapter();
+        return forgotten;
+    }
+
+    public MemorySnapshot Snapshot() =>
+        new([.. store.ActiveFacts().Select(f => f.ToMemoryFact())], AdapterBuilder.EditNorms(store));
+
+    /// <summary>Writes the adapter of all active memories to <paramref name="path"/> (for other llama.cpp tools).</summary>
+    public string? Export(string path) => AdapterBuilder.Build(store, Architecture, path);
+
+    List<EditColumn> Columns(long? exclude) =>
+    [
+        .. store.AllActiveFactors().SelectMany(layer => layer.Facts
+            .Where(f => f.FactId != exclude)
+            .Select(f => new EditColumn(layer.Layer, f.A, f.B, f.Scale))),
+    ];
+
+    IReadOnlyList<float[]> ConstraintKeys(int layer, HashSet<long> sameSubject, long? replaced) =>
+    [
+        .. store.ActiveFacts().Where(f => !sameSubject.Contains(f.Id) && f.Id != replaced)
+            .SelectMany(f => store.Keys(f.Id)).Where(k => k.Layer == layer).Select(k => k.K),
+    ];
+
+    Editor Editor(IProgress<string>? progress)
+    {
+        if (editor is not null) return editor;
+        backend = Backend.Cpu(model.Options.Threads);
+        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
+        weights = ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
+        progress?.Report("key statistics (first write only; cached afterwards)");
+        var covariance = new Covariance(cacheDirectory).Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
+        var inverses = new Dictionary<int, Matrix<double>>();
+        Templates templates;
+        using (var scratch = new Context(model)) templates = Templates.Generate(scratch);
+        editor = new Editor(model, weights, backend, Settings, templates,
+            layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Solve.RegularisedInverse(covariance[layer], Settings.Lambda));
+        return editor;
+    }
+
+    /// <summary>Rebuilds the adapter from the store and swaps it into the context (no model reload).</summary>
+    void ApplyAdapter()
+    {
+        string path = Path.Combine(store.AdapterDirectory, $"memory-{Environment.ProcessId}-{++generation}.gguf");
+        string? built = AdapterBuilder.Build(store, Architecture, path);
+        var next = built is null ? null : model.LoadAdapter(built);
+        context.SetAdapter(next);
+        adapter?.Dispose();
+        adapter = next;
+        if (built is not null) File.Delete(built); // llama.cpp has read it; the store is the source of truth
+    }
+
+    public void Dispose()
+    {
+        adapter?.Dispose();
+        weights?.Dispose();
+        backend?.Dispose();
+        store.Dispose();
+    }
+}
