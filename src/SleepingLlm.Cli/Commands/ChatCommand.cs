@@ -19,15 +19,20 @@ public static class ChatCommand
         var json = Cli.JsonOption();
         json.Description = "Read user lines from stdin and print one JSON object per reply.";
         var lineMode = new Option<bool>("--line") { Description = "Line mode even in a terminal (the default there is the full-screen chat)." };
+        var memory = new Option<string?>("--memory") { Description = "The memory folder (default: the user data folder)." };
+        var noMemory = new Option<bool>("--no-memory") { Description = "Chat with the bare model, without its memories." };
         var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /exit or Ctrl+D leaves).");
         models.AddTo(command);
         sampling.AddTo(command);
         command.Options.Add(maxTokens);
         command.Options.Add(json);
         command.Options.Add(lineMode);
+        command.Options.Add(memory);
+        command.Options.Add(noMemory);
         command.SetAction(async (result, cancel) =>
         {
-            await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result));
+            await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result),
+                result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "");
             if (engine.ChatTemplate is null)
                 throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
             bool asJson = result.GetValue(json);
