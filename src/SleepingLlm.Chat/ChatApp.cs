@@ -274,14 +274,21 @@ public sealed class ChatApp
             case SlashCommandKind.Sleep: StartSleep(SleepKind.Sleep); break;
             case SlashCommandKind.Nap: StartSleep(SleepKind.Nap); break;
             case SlashCommandKind.Facts: Note(Facts()); break;
-            case SlashCommandKind.Remember or SlashCommandKind.Forget when command.Argument.Length == 0:
-                Note($"usage: /{command.Name} FACT");
+            case SlashCommandKind.Remember when ParseFact(command.Argument) is not { } fact:
+                Note("usage: /remember SUBJECT | RELATION | OBJECT   e.g. /remember Casimir Marchetti | plays | badminton");
+                break;
+            case SlashCommandKind.Remember when !engine.HasMemory:
+            case SlashCommandKind.Forget when !engine.HasMemory:
+                Note("this chat runs without memory (--no-memory)");
                 break;
             case SlashCommandKind.Remember:
-                Note("Memory writing arrives with the wake engine, which is not built yet: nothing was written.");
+                Start(Remember(ParseFact(command.Argument)!));
+                break;
+            case SlashCommandKind.Forget when !long.TryParse(command.Argument.TrimStart('#'), out _):
+                Note("usage: /forget ID   (/facts lists the ids)");
                 break;
             case SlashCommandKind.Forget:
-                Note("Forgetting arrives with the wake engine, which is not built yet: nothing was removed.");
+                Start(Forget(long.Parse(command.Argument.TrimStart('#'))));
                 break;
             case SlashCommandKind.Status: Note(Status()); break;
             case SlashCommandKind.Reset: Reset(); break;
@@ -327,6 +334,31 @@ public sealed class ChatApp
         {
             Post(() => run.Fail(e.Message));
         }
+        await RefreshMemory();
+    }
+
+    /// <summary>"SUBJECT | RELATION | OBJECT": the prompt is "SUBJECT RELATION", the object what follows it.</summary>
+    static SleepingLlm.Wake.Fact? ParseFact(string text)
+    {
+        string[] parts = text.Split('|', StringSplitOptions.TrimEntries);
+        return parts.Length == 3 && parts.All(p => p.Length > 0)
+            ? new SleepingLlm.Wake.Fact(parts[0], parts[1], parts[2], $"{parts[0]} {parts[1]}")
+            : null;
+    }
+
+    async Task Remember(SleepingLlm.Wake.Fact fact)
+    {
+        Post(() => Note($"writing \"{fact.Prompt} {fact.Object}\" into the weights…"));
+        var done = await engine.RememberAsync(fact, progress: new Progress<string>(line => Post(() => Hint(line))));
+        Post(() => Note(string.Create(CultureInfo.InvariantCulture,
+            $"remembered #{done.Id}{(done.Replaced is { } old ? $" (replaces #{old})" : "")} in {done.Elapsed.TotalSeconds:0.0} s")));
+        await RefreshMemory();
+    }
+
+    async Task Forget(long id)
+    {
+        bool done = await engine.ForgetAsync(id);
+        Post(() => Note(done ? $"forgot #{id}: its edit is gone from the weights" : $"no active memory #{id}"));
         await RefreshMemory();
     }
 
@@ -383,7 +415,7 @@ public sealed class ChatApp
     string Facts()
     {
         if (state.Memory.Facts.Count == 0)
-            return "no memories yet: facts are written into the weights once the wake engine lands";
+            return "no memories yet: /remember SUBJECT | RELATION | OBJECT writes one into the weights";
         var text = new StringBuilder($"{state.Memory.Facts.Count} memories:");
         foreach (var fact in state.Memory.Facts)
         {

@@ -18,7 +18,7 @@ static class MemoryPanel
         IRenderable content = memory.Facts.Count == 0
             ? new Markup(
                 "[grey]No memories yet.[/]\n\n" +
-                "[grey]Facts you tell the model are written into its weights once the wake engine lands; " +
+                "[grey]/remember SUBJECT | RELATION | OBJECT writes a fact into the weights; " +
                 "each shows here with its stage, scale and last recall.[/]\n\n" +
                 "[grey]Ctrl+S or /sleep audits the memories.[/]")
             : new Rows(Table(memory.Facts, width - 4, now));
