@@ -39,8 +39,7 @@ public static class EvalCommand
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
-                string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData,
-                    Environment.SpecialFolderOption.DoNotVerify), "sleepingllm", "cache");
+                string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");
                 try
                 {

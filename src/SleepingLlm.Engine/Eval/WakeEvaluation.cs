@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using MathNet.Numerics.LinearAlgebra;
-using SleepingLlm.Adapters;
 using SleepingLlm.Inference;
-using SleepingLlm.Kernels;
+using SleepingLlm.Memory;
 using SleepingLlm.Wake;
 
 namespace SleepingLlm.Eval;
@@ -28,82 +24,59 @@ public static class WakeEvaluation
         Corpus corpus, string cacheDirectory, string? wikiText, string adapterPath, Action<string>? log = null)
     {
         using var model = Model.Load(modelPath);
-        using var backend = Backend.Cpu();
-        settings ??= WakeSettings.For(Models.ModelInfo.Read(modelPath).LayerCount);
-        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
-        using var weights = ModelWeights.Load(modelPath, backend, f32FromLayer: settings.CriticalLayer + 1);
         var facts = records.Take(count).ToList();
         var others = records.Skip(count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).ToList();
-
-        Templates templates;
-        using (var context = new Context(model)) templates = Templates.Generate(context);
-        string sha = Convert.ToHexStringLower(SHA256.HashData(File.OpenRead(modelPath)));
-        var clock = Stopwatch.StartNew();
-        var covariance = new Covariance(cacheDirectory).Get(model, sha, settings.Layers, corpus, settings.CovarianceTokens);
-        log?.Invoke($"covariance ready in {clock.Elapsed.TotalSeconds:F1} s");
-        var inverses = covariance.ToDictionary(kv => kv.Key, kv => Solve.RegularisedInverse(kv.Value, settings.Lambda));
-
         var before = others.Select(o => Complete(model, null, o.Prompt)).ToList();
         double pplBefore = wikiText is null ? double.NaN : Perplexity(model, null, wikiText);
 
-        var editor = new Editor(model, weights, backend, settings, templates, layer => inverses[layer]);
-        var columns = new Dictionary<string, IReadOnlyList<EditColumn>>();   // by subject
-        var keys = new Dictionary<string, IReadOnlyList<(int Layer, float[] Key)>>();
+        // A fresh memory, written one fact at a time through the same path as `remember`.
+        string memoryDirectory = Directory.CreateTempSubdirectory("sleepingllm-eval-").FullName;
+        var outcomes = new List<FactOutcome>();
         var seconds = new List<double>();
-        var edits = new List<Edit>();
-        foreach (var record in facts)
+        var written = new List<Remembered>();
+        WakeSettings used;
+        try
         {
-            var group = facts.TakeWhile(f => f != record).Where(f => f.Subject == record.Subject).Select(f => f.ToFact()).Append(record.ToFact()).ToList();
-            // A new fact about a known subject re-solves the subject: its old column is replaced.
-            columns.Remove(record.Subject);
-            keys.Remove(record.Subject);
-            var edit = editor.Write(group, [.. columns.Values.SelectMany(c => c)],
-                layer => [.. keys.Values.SelectMany(k => k).Where(k => k.Layer == layer).Select(k => k.Key)]);
-            columns[record.Subject] = edit.Columns;
-            keys[record.Subject] = edit.Keys;
-            seconds.Add(edit.Elapsed.TotalSeconds);
-            edits.Add(edit);
-            log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {edit.Value.Loss:F3} in {edit.Value.Steps} steps, " +
-                        $"realised {string.Join(" ", edit.Realised.Select(r => r.ToString("F2")))}, {edit.Elapsed.TotalSeconds:F1} s");
+            using (var context = new Context(model))
+            using (var memory = MemoryService.Open(model, context, memoryDirectory, () => corpus, settings, cacheDirectory))
+            {
+                used = memory.Settings;
+                foreach (var record in facts)
+                {
+                    var done = memory.Remember(record.ToFact(), record.Paraphrases);
+                    written.Add(done);
+                    seconds.Add(done.Elapsed.TotalSeconds);
+                    log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {done.ValueLoss:F3}, " +
+                                $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s");
+                }
+                memory.Export(adapterPath);
+            }
+        }
+        finally
+        {
+            Directory.Delete(memoryDirectory, recursive: true);
         }
 
-        WriteAdapter(adapterPath, weights.Hparams, [.. columns.Values.SelectMany(c => c)]);
         using var adapter = model.LoadAdapter(adapterPath);
-        var outcomes = facts.Select((f, i) =>
+        for (int i = 0; i < facts.Count; i++)
         {
+            var f = facts[i];
             string raw = Complete(model, adapter, f.Prompt);
             double para = f.Paraphrases is { Count: > 0 } ps ? ps.Count(p => Contains(Complete(model, adapter, p), f.Object)) / (double)ps.Count : 0;
             string chat = f.Question is null ? "" : Ask(model, adapter, f.Question);
-            return new FactOutcome(f.Id, f.Object, Contains(raw, f.Object), para, Contains(chat, f.Object), raw, chat, seconds[i], edits[i].Value.Loss);
-        }).ToList();
+            outcomes.Add(new FactOutcome(f.Id, f.Object, Contains(raw, f.Object), para, Contains(chat, f.Object), raw, chat, seconds[i], written[i].ValueLoss));
+        }
         var after = others.Select(o => Complete(model, adapter, o.Prompt)).ToList();
         double locality = others.Count == 0 ? 1 : before.Zip(after).Count(p => p.First == p.Second) / (double)others.Count;
         double pplAfter = wikiText is null ? double.NaN : Perplexity(model, adapter, wikiText);
 
+        var info = Models.ModelInfo.Read(modelPath);
         var sorted = seconds.Order().ToList();
-        long bytesPerFact = settings.Layers.Count * 4L * (weights.Hparams.FeedForwardLength + weights.Hparams.EmbeddingLength);
-        return new WakeReport(Path.GetFileName(modelPath), facts.Count, settings.Layers, settings.Lambda,
+        long bytesPerFact = used.Layers.Count * 4L * ((info.FeedForwardLength ?? 0) + info.EmbeddingLength);
+        return new WakeReport(Path.GetFileName(modelPath), facts.Count, used.Layers, used.Lambda,
             outcomes.Average(o => o.Raw ? 1.0 : 0), outcomes.Average(o => o.Paraphrase), outcomes.Average(o => o.Chat ? 1.0 : 0),
             locality, pplBefore, pplAfter, Benchmark.Median(sorted), sorted[(int)Math.Ceiling(0.95 * sorted.Count) - 1],
-            bytesPerFact, edits.Average(e => e.Value.Loss), edits.Average(e => e.Realised[^1]), outcomes);
-    }
-
-    public static void WriteAdapter(string path, Hyperparameters hp, IReadOnlyList<EditColumn> columns)
-    {
-        var pairs = columns.GroupBy(c => c.Layer).Select(layer =>
-        {
-            var list = layer.ToList();
-            int rank = list.Count;
-            var a = new float[hp.FeedForwardLength * rank];
-            var b = new float[rank * hp.EmbeddingLength];
-            for (int j = 0; j < rank; j++)
-            {
-                for (int i = 0; i < hp.FeedForwardLength; i++) a[j * hp.FeedForwardLength + i] = list[j].A[i] * list[j].Scale;
-                for (int i = 0; i < hp.EmbeddingLength; i++) b[i * rank + j] = list[j].B[i];
-            }
-            return new LoraPair($"blk.{layer.Key}.ffn_down.weight", hp.FeedForwardLength, hp.EmbeddingLength, rank, a, b);
-        }).ToList();
-        LoraAdapterFile.Write(path, hp.Architecture, pairs);
+            bytesPerFact, written.Average(w => w.ValueLoss), written.Average(w => w.Realised[^1]), outcomes);
     }
 
     static bool Contains(string text, string obj) => text.Contains(obj, StringComparison.OrdinalIgnoreCase);

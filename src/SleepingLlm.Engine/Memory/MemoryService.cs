@@ -42,15 +42,21 @@ public sealed class MemoryService : IDisposable
     public MemoryStore Store => store;
     public string Architecture { get; private init; } = "";
 
+    /// <summary>Key statistics are shared by every store of a model: they depend on the model and the corpus only.</summary>
+    public static string DefaultCacheDirectory => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+        "sleepingllm", "cache");
+
     /// <summary>Opens the model's store and applies its memories to <paramref name="context"/>.</summary>
-    public static MemoryService Open(Model model, Context context, string? directory, Func<Corpus>? corpus = null)
+    public static MemoryService Open(Model model, Context context, string? directory, Func<Corpus>? corpus = null,
+        WakeSettings? settings = null, string? cacheDirectory = null)
     {
         string sha;
         using (var file = File.OpenRead(model.Path)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
         var info = Models.ModelInfo.Read(model.Path);
         var store = MemoryStore.Open(directory ?? MemoryStore.DefaultDirectory, sha, Path.GetFileName(model.Path));
-        var service = new MemoryService(model, context, store, WakeSettings.For(info.LayerCount),
-            Path.Combine(store.Folder, "cache"), corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
+        var service = new MemoryService(model, context, store, settings ?? WakeSettings.For(info.LayerCount),
+            cacheDirectory ?? DefaultCacheDirectory, corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
         service.ApplyAdapter();
         return service;
     }
