@@ -19,21 +19,32 @@ public sealed unsafe class Adam(float learningRate, float beta1 = 0.9f, float be
     public void Step(ComputeGraph graph, params ReadOnlySpan<nint> parameters)
     {
         step++;
+        foreach (nint p in parameters) Update((GgmlTensor*)p, Tensors.GetFloats(graph.Gradient((GgmlTensor*)p)));
+    }
+
+    /// <summary>
+    /// One update of <paramref name="parameter"/> from a gradient summed by the caller — over several
+    /// graphs, when one graph of every sequence would be too large for ggml's allocator.
+    /// </summary>
+    public void Step(GgmlTensor* parameter, float[] gradient)
+    {
+        step++;
+        Update(parameter, gradient);
+    }
+
+    void Update(GgmlTensor* tensor, float[] g)
+    {
         float correction1 = 1f - MathF.Pow(beta1, step), correction2 = 1f - MathF.Pow(beta2, step);
-        foreach (nint p in parameters)
+        float[] w = Tensors.GetFloats(tensor);
+        if (!moments.TryGetValue((nint)tensor, out var mv)) moments[(nint)tensor] = mv = (new float[w.Length], new float[w.Length]);
+        for (int i = 0; i < w.Length; i++)
         {
-            var tensor = (GgmlTensor*)p;
-            float[] w = Tensors.GetFloats(tensor), g = Tensors.GetFloats(graph.Gradient(tensor));
-            if (!moments.TryGetValue(p, out var mv)) moments[p] = mv = (new float[w.Length], new float[w.Length]);
-            for (int i = 0; i < w.Length; i++)
-            {
-                mv.M[i] = beta1 * mv.M[i] + (1 - beta1) * g[i];
-                mv.V[i] = beta2 * mv.V[i] + (1 - beta2) * g[i] * g[i];
-                float update = mv.M[i] / correction1 / (MathF.Sqrt(mv.V[i] / correction2) + epsilon);
-                w[i] -= LearningRate * (update + weightDecay * w[i]);
-            }
-            Tensors.Set<float>(tensor, w);
+            mv.M[i] = beta1 * mv.M[i] + (1 - beta1) * g[i];
+            mv.V[i] = beta2 * mv.V[i] + (1 - beta2) * g[i] * g[i];
+            float update = mv.M[i] / correction1 / (MathF.Sqrt(mv.V[i] / correction2) + epsilon);
+            w[i] -= LearningRate * (update + weightDecay * w[i]);
         }
+        Tensors.Set<float>(tensor, w);
     }
 
     /// <summary>Scales <paramref name="vector"/> down so its norm is at most <paramref name="maxNorm"/> (MEMIT's clamp).</summary>

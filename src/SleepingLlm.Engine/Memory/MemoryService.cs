@@ -65,18 +65,23 @@ public sealed class MemoryService : IDisposable
     {
         fact.Validate();
         var editor = Editor(progress);
-        var sameSubject = store.ActiveFacts().Where(f => string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase)).Select(f => f.Id).ToHashSet();
         var previous = store.Find(fact.Subject, fact.Relation).FirstOrDefault();
-        // Earlier memories stay in the model (their columns), and their keys are constraints — except
-        // the subject's own (same key: a zero-residual constraint there would cancel the new edit)
-        // and the fact this one replaces.
-        var memory = Columns(exclude: previous?.Id);
-        progress?.Report($"writing \"{fact.Subject} {fact.Relation} {fact.Object}\"");
-        var edit = editor.Write([fact], memory, layer => ConstraintKeys(layer, sameSubject, previous?.Id));
+        // One subject, one key: its other facts are solved together with the new one (one δ for all
+        // of them) and their old columns dropped; earlier memories of other subjects stay in the model
+        // and their keys are constraints.
+        var subject = store.ActiveFacts()
+            .Where(f => string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase) && f.Id != previous?.Id).ToList();
+        var group = subject.Select(f => new Fact(f.Subject, f.Relation, f.Object, f.Prompt, f.Question)).Append(fact).ToList();
+        var excluded = subject.Select(f => f.Id).Append(previous?.Id ?? -1).ToHashSet();
+        progress?.Report($"writing \"{fact.Subject} {fact.Relation} {fact.Object}\"" + (subject.Count > 0 ? $" with {subject.Count} more about {fact.Subject}" : ""));
+        var edit = editor.Write(group, Columns(excluded), layer => ConstraintKeys(layer, excluded));
         var newFact = new NewFact(fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, paraphrases);
         var factors = edit.Columns.Select(c => new LayerFactor(c.Layer, c.A, c.B)).ToList();
         var keys = edit.Keys.Select(k => new LayerKey(k.Layer, k.Key)).ToList();
-        long id = previous is null ? store.AddFact(newFact, factors, keys) : store.Replace(previous.Id, newFact, factors, keys);
+        var absorbed = subject.Select(f => f.Id).ToList();
+        long id = previous is null
+            ? store.AddFact(newFact, factors, keys, absorbed)
+            : store.Replace(previous.Id, newFact, factors, keys, absorbed);
         ApplyAdapter();
         return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Realised, edit.Elapsed);
     }
@@ -94,16 +99,16 @@ public sealed class MemoryService : IDisposable
     /// <summary>Writes the adapter of all active memories to <paramref name="path"/> (for other llama.cpp tools).</summary>
     public string? Export(string path) => AdapterBuilder.Build(store, Architecture, path);
 
-    List<EditColumn> Columns(long? exclude) =>
+    List<EditColumn> Columns(HashSet<long> excluded) =>
     [
         .. store.AllActiveFactors().SelectMany(layer => layer.Facts
-            .Where(f => f.FactId != exclude)
+            .Where(f => !excluded.Contains(f.FactId))
             .Select(f => new EditColumn(layer.Layer, f.A, f.B, f.Scale))),
     ];
 
-    IReadOnlyList<float[]> ConstraintKeys(int layer, HashSet<long> sameSubject, long? replaced) =>
+    IReadOnlyList<float[]> ConstraintKeys(int layer, HashSet<long> excluded) =>
     [
-        .. store.ActiveFacts().Where(f => !sameSubject.Contains(f.Id) && f.Id != replaced)
+        .. store.ActiveFacts().Where(f => !excluded.Contains(f.Id))
             .SelectMany(f => store.Keys(f.Id)).Where(k => k.Layer == layer).Select(k => k.K),
     ];
 

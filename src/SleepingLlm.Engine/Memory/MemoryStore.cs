@@ -202,12 +202,15 @@ public sealed class MemoryStore : IDisposable
     // ---------------------------------------------------------------- writes
 
     /// <summary>Stores a fact with its factors and constraint keys in one transaction; returns its id.</summary>
-    public long AddFact(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
+    /// <param name="absorbs">Active facts whose edit the new one's now carries (a subject's facts solved together):
+    /// their factors and keys go in the same transaction; they stay active.</param>
+    public long AddFact(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, IReadOnlyCollection<long>? absorbs = null)
     {
         Validate(fact, factors, keys);
         lock (gate)
         {
             using var tx = connection.BeginTransaction();
+            foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
             long id = Insert(fact, factors, keys, tx);
             tx.Commit();
             return id;
@@ -234,13 +237,15 @@ public sealed class MemoryStore : IDisposable
     /// and stores the new one, in one transaction; returns the new id.
     /// </summary>
     /// <exception cref="SleepingLlmException">no active fact has <paramref name="oldId"/>.</exception>
-    public long Replace(long oldId, NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
+    public long Replace(long oldId, NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys,
+        IReadOnlyCollection<long>? absorbs = null)
     {
         Validate(fact, factors, keys);
         lock (gate)
         {
             using var tx = connection.BeginTransaction();
             if (!Retire(oldId, "replaced", tx)) throw NotActive(oldId);
+            foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
             long id = Insert(fact, factors, keys, tx);
             tx.Commit();
             return id;
@@ -493,10 +498,15 @@ public sealed class MemoryStore : IDisposable
             update.Parameters.AddWithValue("$id", id);
             if (update.ExecuteNonQuery() == 0) return false;
         }
+        DropEdit(id, tx);
+        return true;
+    }
+
+    void DropEdit(long id, SqliteTransaction tx)
+    {
         using var delete = Command("DELETE FROM factors WHERE fact_id = $id; DELETE FROM keys WHERE fact_id = $id;", tx);
         delete.Parameters.AddWithValue("$id", id);
         delete.ExecuteNonQuery();
-        return true;
     }
 
     void UpdateActive(long id, string sql, object value)

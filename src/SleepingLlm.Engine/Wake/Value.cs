@@ -66,41 +66,70 @@ public static unsafe class Value
         var delta = parameters.Add("v_delta", hp.EmbeddingLength);
         parameters.Allocate();
         Tensors.Set<float>(delta, new float[hp.EmbeddingLength]);
-        using var train = new ComputeGraph(backend, maxNodes: 32768 * (1 + sequences.Count / 4));
-        var nlls = new List<nint>();
-        for (int i = 0; i < sequences.Count; i++)
-        {
-            var s = sequences[i];
-            var f = TransformerGraph.Build(train, weights, new Forward
-            {
-                Tokens = s.Tokens, FirstLayer = layer + 1, Residual = residuals[i], OutputPositions = s.TargetPositions,
-                Delta = new ValueDelta(layer, s.DeltaPositions, delta), LowRank = memory,
-            });
-            nlls.Add((nint)Losses.Nll(train, f.Logits, s.Targets));
-        }
-        var klForward = TransformerGraph.Build(train, weights, new Forward
-        {
-            Tokens = klTokens, FirstLayer = layer + 1, Residual = residuals[^1], OutputPositions = [klTokens.Length - 1],
-            Delta = new ValueDelta(layer, klDelta, delta), LowRank = memory,
-        });
-        var meanNll = Ggml.ggml_scale(train.Ctx, (GgmlTensor*)Losses.Sum(train, [.. nlls]), 1f / nlls.Count);
-        var loss = Losses.Sum(train,
-            (nint)meanNll,
-            (nint)Ggml.ggml_scale(train.Ctx, Losses.CrossEntropy(train, klForward.Logits, klReference), settings.KlFactor),
-            (nint)Losses.SquaredNorm(train, delta, settings.WeightDecay / (float)(hiddenNorm * hiddenNorm)));
-        var meanNllOut = train.Output(meanNll);
-        train.Minimise(loss);
 
-        var adam = new Adam(settings.ValueLearningRate);
-        int steps = 0;
-        train.Compute();
-        while (steps < settings.ValueSteps && Tensors.GetScalar(meanNllOut) > settings.StopLoss)
+        // One graph per sequence (a single graph of a whole subject's sequences can exhaust ggml-alloc's
+        // free-block table); each minimises its share of the loss and the gradients are summed here.
+        var graphs = new List<(ComputeGraph Graph, nint Nll)>();
+        try
         {
-            adam.Step(train, (nint)delta);
-            Adam.ClampNorm(delta, settings.ClampFactor * (float)hiddenNorm);
-            train.Compute();
-            steps++;
+            for (int i = 0; i < sequences.Count; i++)
+            {
+                var s = sequences[i];
+                var graph = new ComputeGraph(backend, maxNodes: 32768);
+                graphs.Add((graph, 0));
+                var f = TransformerGraph.Build(graph, weights, new Forward
+                {
+                    Tokens = s.Tokens, FirstLayer = layer + 1, Residual = residuals[i], OutputPositions = s.TargetPositions,
+                    Delta = new ValueDelta(layer, s.DeltaPositions, delta), LowRank = memory,
+                });
+                var nll = Losses.Nll(graph, f.Logits, s.Targets);
+                var share = Ggml.ggml_scale(graph.Ctx, nll, 1f / sequences.Count);
+                if (i == 0)
+                {
+                    // The KL prompt and the norm penalty ride along with the first sequence.
+                    var klForward = TransformerGraph.Build(graph, weights, new Forward
+                    {
+                        Tokens = klTokens, FirstLayer = layer + 1, Residual = residuals[^1], OutputPositions = [klTokens.Length - 1],
+                        Delta = new ValueDelta(layer, klDelta, delta), LowRank = memory,
+                    });
+                    share = (GgmlTensor*)Losses.Sum(graph,
+                        (nint)share,
+                        (nint)Ggml.ggml_scale(graph.Ctx, Losses.CrossEntropy(graph, klForward.Logits, klReference), settings.KlFactor),
+                        (nint)Losses.SquaredNorm(graph, delta, settings.WeightDecay / (float)(hiddenNorm * hiddenNorm)));
+                }
+                graph.Minimise(share);
+                graphs[i] = (graph, (nint)nll);
+            }
+
+            var adam = new Adam(settings.ValueLearningRate);
+            int steps = 0;
+            double meanNll = ComputeAll(graphs, out float[] gradient, delta);
+            while (steps < settings.ValueSteps && meanNll > settings.StopLoss)
+            {
+                adam.Step(delta, gradient);
+                Adam.ClampNorm(delta, settings.ClampFactor * (float)hiddenNorm);
+                meanNll = ComputeAll(graphs, out gradient, delta);
+                steps++;
+            }
+            return new ValueResult(Tensors.GetFloats(delta), meanNll, steps, hiddenNorm);
         }
-        return new ValueResult(Tensors.GetFloats(delta), Tensors.GetScalar(meanNllOut), steps, hiddenNorm);
+        finally
+        {
+            foreach (var (graph, _) in graphs) graph.Dispose();
+        }
+    }
+
+    /// <summary>Forward and backward of every sequence's graph: the mean NLL and the summed gradient of δ.</summary>
+    static double ComputeAll(List<(ComputeGraph Graph, nint Nll)> graphs, out float[] gradient, GgmlTensor* delta)
+    {
+        gradient = new float[Ggml.ggml_nelements(delta)];
+        double nll = 0;
+        foreach (var (graph, loss) in graphs)
+        {
+            graph.Compute();
+            nll += Tensors.GetScalar((GgmlTensor*)loss);
+            System.Numerics.Tensors.TensorPrimitives.Add(gradient, Tensors.GetFloats(graph.Gradient(delta)), gradient);
+        }
+        return nll / graphs.Count;
     }
 }
