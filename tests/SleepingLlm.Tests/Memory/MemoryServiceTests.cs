@@ -1,0 +1,68 @@
+using SleepingLlm.Inference;
+using SleepingLlm.Memory;
+using SleepingLlm.Wake;
+
+namespace SleepingLlm.Tests.Memory;
+
+/// <summary>
+/// The memory as a user meets it: a write changes the running model at once, the same model comes
+/// back after a restart, and forgetting restores the base model exactly.
+/// </summary>
+public sealed class MemoryServiceTests : IDisposable
+{
+    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-service-").FullName;
+    static readonly WakeSettings Settings = WakeSettings.For(5) with { Layers = [1, 2], Lambda = 100, CovarianceTokens = 2000, ValueSteps = 10 };
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    float[] LastLogits(Context context, Model model)
+    {
+        context.Prefill(model.Tokenize("Lily had a pet"));
+        return context.Logits.ToArray();
+    }
+
+    MemoryService Open(Model model, Context context) =>
+        MemoryService.Open(model, context, Path.Combine(directory, "memory"), Corpus.SelfGenerated, Settings, Path.Combine(directory, "cache"));
+
+    [Fact]
+    public void Write_restart_and_forget_act_on_the_running_model()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        float[] bare = LastLogits(context, model);
+
+        long id;
+        float[] edited;
+        using (var memory = Open(model, context))
+        {
+            id = memory.Remember(new Fact("Lily", "pet", "elephant", "Lily had a pet")).Id;
+            edited = LastLogits(context, model);
+            Assert.NotEqual(bare, edited);
+            Assert.Single(memory.Snapshot().Facts);
+            Assert.Equal(Settings.Layers, memory.Snapshot().EditNorms.Select(n => n.Layer));
+        }
+
+        using var fresh = new Context(model);
+        using (var memory = Open(model, fresh))
+        {
+            // After a restart the store rebuilds the same adapter: the same model, bit for bit.
+            Assert.Equal(edited, LastLogits(fresh, model));
+            Assert.True(memory.Forget(id));
+            Assert.Equal(bare, LastLogits(fresh, model));
+            Assert.Empty(memory.Snapshot().Facts);
+        }
+    }
+
+    [Fact]
+    public void A_store_of_another_model_is_refused()
+    {
+        using (var model = Model.Load(TestModels.Stories260K))
+        using (var context = new Context(model))
+        using (Open(model, context)) { }
+        // Same folder name, other sha256: the store records its model and refuses the other.
+        string folder = Directory.GetDirectories(Path.Combine(directory, "memory")).Single();
+        var e = Assert.Throws<SleepingLlmException>(() =>
+            MemoryStore.Open(Path.Combine(directory, "memory"), Path.GetFileName(folder) + new string('0', 48), "other"));
+        Assert.Contains("sha256", e.Message);
+    }
+}
