@@ -18,10 +18,11 @@ public static class EvalCommand
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
         var clamp = new Option<float?>("--clamp") { Description = "‖δ‖ ≤ clamp·‖h‖." };
+        var chatKey = new Option<float?>("--chat-key-weight") { Description = "Share of the chat-context key in a fact's key (0..1)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, clamp, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, clamp, chatKey, output }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -38,6 +39,7 @@ public static class EvalCommand
                 if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
+                if (result.GetValue(chatKey) is { } w) settings = settings with { ChatKeyWeight = w };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");
@@ -54,7 +56,7 @@ public static class EvalCommand
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
             Console.WriteLine($"raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {report.ChatRecall:F2}  locality {report.Locality:F2}");
-            Console.WriteLine($"perplexity {report.PerplexityBefore:F2} → {report.PerplexityAfter:F2}  s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact {report.BytesPerFact}");
+            Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") + $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact {report.BytesPerFact}");
             return 0;
         });
         return command;

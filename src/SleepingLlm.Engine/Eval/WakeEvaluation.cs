@@ -7,7 +7,7 @@ namespace SleepingLlm.Eval;
 /// <summary>The measures of a wake run, as `eval --json` writes them.</summary>
 public sealed record WakeReport(string Model, int Facts, IReadOnlyList<int> Layers, double Lambda,
     double RawRecall, double ParaphraseRecall, double ChatRecall, double Locality,
-    double PerplexityBefore, double PerplexityAfter, double SecondsPerFactMedian, double SecondsPerFactP95,
+    double? PerplexityBefore, double? PerplexityAfter, double SecondsPerFactMedian, double SecondsPerFactP95,
     long BytesPerFact, double MeanValueLoss, double MeanRealised, IReadOnlyList<FactOutcome> Outcomes);
 
 public sealed record FactOutcome(string Id, string Object, bool Raw, double Paraphrase, bool Chat, string RawAnswer, string ChatAnswer,
@@ -27,7 +27,7 @@ public static class WakeEvaluation
         var facts = records.Take(count).ToList();
         var others = records.Skip(count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).ToList();
         var before = others.Select(o => Complete(model, null, o.Prompt)).ToList();
-        double pplBefore = wikiText is null ? double.NaN : Perplexity(model, null, wikiText);
+        double? pplBefore = wikiText is null ? null : Perplexity(model, null, wikiText);
 
         // A fresh memory, written one fact at a time through the same path as `remember`.
         string memoryDirectory = Directory.CreateTempSubdirectory("sleepingllm-eval-").FullName;
@@ -68,7 +68,7 @@ public static class WakeEvaluation
         }
         var after = others.Select(o => Complete(model, adapter, o.Prompt)).ToList();
         double locality = others.Count == 0 ? 1 : before.Zip(after).Count(p => p.First == p.Second) / (double)others.Count;
-        double pplAfter = wikiText is null ? double.NaN : Perplexity(model, adapter, wikiText);
+        double? pplAfter = wikiText is null ? null : Perplexity(model, adapter, wikiText);
 
         var info = Models.ModelInfo.Read(modelPath);
         var sorted = seconds.Order().ToList();

@@ -32,7 +32,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         using (var current = new LowRankSet(backend, hp, memory))
         {
             value = Value.Optimise(model, weights, backend, current.Terms, facts, templates, settings);
-            var start = Keys.Compute(model, weights, backend, current.Terms, main, templates, critical, critical).Hidden;
+            var start = Keys.Compute(model, weights, backend, current.Terms, main, templates, critical, critical, settings.ChatKeyWeight).Hidden;
             target = [.. start.Zip(value.Delta, (h, d) => h + d)];
         }
 
@@ -43,7 +43,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         {
             int layer = settings.Layers[i];
             using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
-            var (key, hidden) = Keys.Compute(model, weights, backend, edited.Terms, main, templates, layer, critical);
+            var (key, hidden) = Keys.Compute(model, weights, backend, edited.Terms, main, templates, layer, critical, settings.ChatKeyWeight);
             var residual = Vector<double>.Build.Dense(hp.EmbeddingLength, j => (target[j] - hidden[j]) / (settings.Layers.Count - i));
             var constraints = constraintKeys(layer);
             var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, 1, (r, _) => key[r]);

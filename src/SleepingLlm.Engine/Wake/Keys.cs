@@ -9,14 +9,15 @@ public sealed record KeyAndHidden(float[] Key, float[] Hidden);
 /// <summary>
 /// MEMIT's key k at a layer: the input of ffn_down at the subject's last token, averaged over the
 /// contexts the fact is met in — the bare prompt (weight ½), the model's own prefixes (½ shared),
-/// and, with a question, averaged half and half with the subject inside the user's chat turn, so the
+/// and, with a question, mixed with the key of the subject inside the user's chat turn (weight <c>chatWeight</c>), so the
 /// same edit fires when the user asks. Also the hidden state at the critical layer at the bare
 /// prompt's subject token, where the residual z − h is measured. Computed on the model as edited so far.
 /// </summary>
 public static unsafe class Keys
 {
+
     public static KeyAndHidden Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
-        Fact fact, Templates templates, int layer, int criticalLayer)
+        Fact fact, Templates templates, int layer, int criticalLayer, float chatWeight)
     {
         var hp = weights.Hparams;
         var raw = templates.Raw(fact);
@@ -37,7 +38,7 @@ public static unsafe class Keys
         if (chatRead is not null)
         {
             float[] k = Tensors.GetFloats(chatRead.Intermediate(Intermediate.FfnDownInput, layer));
-            for (int i = 0; i < key.Length; i++) key[i] = 0.5f * key[i] + 0.5f * k[i];
+            for (int i = 0; i < key.Length; i++) key[i] = (1 - chatWeight) * key[i] + chatWeight * k[i];
         }
         return new KeyAndHidden(key, Tensors.GetFloats(reads[0].Forward.Intermediate(Intermediate.LayerOutput, criticalLayer)));
     }
