@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace SleepingLlm.Memory;
+
+/// <summary>Writes: each one transaction.</summary>
+public sealed partial class MemoryStore
+{
+    /// <summary>Stores a fact with its factors and constraint keys in one transaction; returns its id.</summary>
+    /// <param name="absorbs">Active facts whose edit the new one's now carries (a subject's facts solved together):
+    /// their factors and keys go in the same transaction; they stay active.</param>
+    public long AddFact(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, IReadOnlyCollection<long>? absorbs = null)
+    {
+        Validate(fact, factors, keys);
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
+            long id = Insert(fact, factors, keys, tx);
+            tx.Commit();
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// Forgets an active fact: marks it 'forgotten' and deletes its factors and keys (one transaction), so
+    /// the next adapter lacks its edit exactly. False when no active fact has this id.
+    /// </summary>
+    public bool Forget(long id)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            if (!Retire(id, "forgotten", tx)) return false;
+            tx.Commit();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// An update: marks the active fact <paramref name="oldId"/> 'replaced' (deleting its factors and keys)
+    /// and stores the new one, in one transaction; returns the new id.
+    /// </summary>
+    /// <exception cref="SleepingLlmException">no active fact has <paramref name="oldId"/>.</exception>
+    public long Replace(long oldId, NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys,
+        IReadOnlyCollection<long>? absorbs = null)
+    {
+        Validate(fact, factors, keys);
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            if (!Retire(oldId, "replaced", tx)) throw NotActive(oldId);
+            foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
+            long id = Insert(fact, factors, keys, tx);
+            tx.Commit();
+            return id;
+        }
+    }
+
+    /// <summary>The scale an active fact's edit is applied with (finite).</summary>
+    public void SetScale(long id, float scale)
+    {
+        if (!float.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the scale must be finite");
+        UpdateActive(id, "UPDATE facts SET scale = $v WHERE id = $id AND status = 'active'", (double)scale);
+    }
+
+    /// <summary>An active fact's consolidation stage (≥ 0).</summary>
+    public void SetStage(long id, int stage)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stage);
+        UpdateActive(id, "UPDATE facts SET stage = $v WHERE id = $id AND status = 'active'", stage);
+    }
+
+    /// <summary>
+    /// Records a recall audit of an active fact: appended to its history; last_recall = <paramref name="at"/>,
+    /// recalled = <paramref name="raw"/> (the raw-prompt recall MEMIT edits are held to).
+    /// </summary>
+    /// <param name="chat">Whether the chat question gave the object; null when it has none.</param>
+    public void RecordRecall(long id, bool raw, bool? chat, DateTimeOffset at)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
+            read.Parameters.AddWithValue("$id", id);
+            if (read.ExecuteScalar() is not string json) throw NotActive(id);
+            var history = ParseHistory(json, id).Append(new RecallRecord(at, raw, chat)).ToList();
+            using var write = Command(
+                "UPDATE facts SET last_recall = $at, recalled = $recalled, recall_history = $history WHERE id = $id", tx);
+            write.Parameters.AddWithValue("$at", FormatTime(at));
+            write.Parameters.AddWithValue("$recalled", raw ? 1 : 0);
+            write.Parameters.AddWithValue("$history", HistoryJson(history));
+            write.Parameters.AddWithValue("$id", id);
+            write.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+}
