@@ -1,9 +1,5 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Text;
-using SleepingLlm.Native;
 
 namespace SleepingLlm.Inference;
 

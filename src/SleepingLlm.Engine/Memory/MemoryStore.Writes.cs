@@ -1,11 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
-
 namespace SleepingLlm.Memory;
 
 /// <summary>Writes: each one transaction.</summary>

@@ -27,22 +27,29 @@ public sealed unsafe class LogitParityTests(ITestOutputHelper output)
         float[] ours = Tensors.GetFloats(forward.Logits);
         Assert.True(ours.Max() - ours.Min() > 1, "degenerate logits");
 
-        int vocab = model.VocabularySize;
         Assert.Equal(reference.Length, ours.Length);
-        double maxDelta = 0;
-        int mismatches = 0;
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            var r = reference.AsSpan(i * vocab, vocab);
-            var o = ours.AsSpan(i * vocab, vocab);
-            if (ArgMax(r) != ArgMax(o)) mismatches++;
-            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(r[j] - o[j]));
-        }
+        var (maxDelta, mismatches) = LogitComparison.Compare(reference, ours, model.VocabularySize);
         output.WriteLine($"{file}: max |Δlogit| = {maxDelta:G4} over {tokens.Length} positions, top-1 mismatches {mismatches}");
         Assert.Equal(0, mismatches);
     }
+}
 
-    static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
+/// <summary>How two [positions × vocabulary] logit arrays differ: largest |Δ| and positions whose top-1 differs.</summary>
+static class LogitComparison
+{
+    public static (double MaxDelta, int Mismatches) Compare(float[] expected, float[] actual, int vocab)
+    {
+        double maxDelta = 0;
+        int mismatches = 0;
+        for (int i = 0; i < expected.Length / vocab; i++)
+        {
+            var e = expected.AsSpan(i * vocab, vocab);
+            var a = actual.AsSpan(i * vocab, vocab);
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(e) != System.Numerics.Tensors.TensorPrimitives.IndexOfMax(a)) mismatches++;
+            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(e[j] - a[j]));
+        }
+        return (maxDelta, mismatches);
+    }
 }
 
 /// <summary>Item 4: the F32 tail that GPU backends train through gives the quantized model's predictions.</summary>
@@ -63,15 +70,8 @@ public sealed unsafe class DequantizedTailTests(ITestOutputHelper output)
             return Tensors.GetFloats(forward.Logits);
         }
         float[] quantized = Logits(null), widened = Logits(20);
-        int vocab = model.VocabularySize, agree = 0;
-        double maxDelta = 0;
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            var q = quantized.AsSpan(i * vocab, vocab);
-            var w = widened.AsSpan(i * vocab, vocab);
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(q) == System.Numerics.Tensors.TensorPrimitives.IndexOfMax(w)) agree++;
-            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(q[j] - w[j]));
-        }
+        var (maxDelta, mismatches) = LogitComparison.Compare(quantized, widened, model.VocabularySize);
+        int agree = tokens.Length - mismatches;
         output.WriteLine($"layers 20-29 in F32: top-1 agreement {agree}/{tokens.Length}, max |Δlogit| {maxDelta:G3}");
         Assert.True(maxDelta > 0, "the F32 path was not taken");
         Assert.True(agree >= tokens.Length * 0.95, $"top-1 agreement {agree}/{tokens.Length}");
@@ -105,15 +105,7 @@ public sealed unsafe class SyntheticParityTests(ITestOutputHelper output) : IDis
         graph.Compute();
         float[] ours = Tensors.GetFloats(forward.Logits);
 
-        int vocab = model.VocabularySize, mismatches = 0;
-        double maxDelta = 0;
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            var r = reference.AsSpan(i * vocab, vocab);
-            var o = ours.AsSpan(i * vocab, vocab);
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(r) != System.Numerics.Tensors.TensorPrimitives.IndexOfMax(o)) mismatches++;
-            for (int j = 0; j < vocab; j++) maxDelta = Math.Max(maxDelta, Math.Abs(r[j] - o[j]));
-        }
+        var (maxDelta, mismatches) = LogitComparison.Compare(reference, ours, model.VocabularySize);
         output.WriteLine($"{shape} {type} ({weights.Hparams.Architecture}): max |Δlogit| {maxDelta:G3}, top-1 mismatches {mismatches}/{tokens.Length}");
         Assert.Equal(0, mismatches);
         Assert.True(maxDelta < 1e-3, $"max |Δlogit| {maxDelta}");
