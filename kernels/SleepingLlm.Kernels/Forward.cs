@@ -1,7 +1,7 @@
 namespace SleepingLlm.Kernels;
 
 /// <summary>What to run: which tokens, which layers, what to read out and what to inject.</summary>
-public sealed class Forward
+public sealed record Forward
 {
     /// <summary>The sequence's tokens (also gives its length and positions 0..n-1).</summary>
     public required int[] Tokens { get; init; }
@@ -17,4 +17,29 @@ public sealed class Forward
     public IReadOnlyList<(Intermediate Kind, int Layer)> Read { get; init; } = [];
     public ValueDelta? Delta { get; init; }
     public IReadOnlyList<LowRank> LowRank { get; init; } = [];
+    /// <summary>
+    /// Keys and values of earlier tokens: <see cref="Tokens"/> then continue the sequence at position
+    /// <see cref="AttentionPrefix.Length"/>, attending to the prefix as to a KV cache (constant, no gradient).
+    /// </summary>
+    public AttentionPrefix? Prefix { get; init; }
+    /// <summary>Each token's RoPE position; null = prefix length + 0..n-1. Set by <see cref="Packing"/>.</summary>
+    public int[]? Positions { get; init; }
+    /// <summary>[prefix + n keys × n queries], 0 = may attend, −∞ = may not; null = causal. Set by <see cref="Packing"/>.</summary>
+    public float[]? Mask { get; init; }
+}
+
+/// <summary>
+/// A sequence's first <see cref="Length"/> tokens as later tokens see them: per layer, the keys (after
+/// RoPE) and values, [head_dim · kv_heads × Length] each, column per token.
+/// </summary>
+public sealed record AttentionPrefix(int Length, IReadOnlyDictionary<int, (float[] Keys, float[] Values)> Layers)
+{
+    /// <summary>The first <paramref name="length"/> tokens' keys and values from a computed pass that read them at <paramref name="layers"/>.</summary>
+    public static unsafe AttentionPrefix From(ForwardTensors forward, IEnumerable<int> layers, int length, Hyperparameters hp)
+    {
+        int count = length * hp.HeadDim * hp.KvHeadCount;
+        return new AttentionPrefix(length, layers.ToDictionary(l => l, l => (
+            Tensors.GetFloats(forward.Intermediate(Intermediate.AttentionKey, l))[..count],
+            Tensors.GetFloats(forward.Intermediate(Intermediate.AttentionValue, l))[..count])));
+    }
 }

@@ -13,6 +13,10 @@ public enum Intermediate
     FfnOutput,
     /// <summary>The residual stream after the block, n_embd. Where MEMIT's δ is added.</summary>
     LayerOutput,
+    /// <summary>The attention keys after RoPE, head_dim · kv_heads; with <see cref="AttentionValue"/>, an <see cref="AttentionPrefix"/>.</summary>
+    AttentionKey,
+    /// <summary>The attention values, head_dim · kv_heads.</summary>
+    AttentionValue,
 }
 
 /// <summary>

@@ -28,8 +28,9 @@ public static unsafe class TransformerGraph
             throw new ArgumentException($"layers [{spec.FirstLayer}, {end}) outside 0..{hp.LayerCount}");
         if (spec.Logits && end != hp.LayerCount) throw new ArgumentException("logits need every layer up to the last");
 
-        var positions = graph.Input(Enumerable.Range(0, n).ToArray(), "positions");
-        var mask = graph.Input(CausalMask(n), n, n, "causal_mask");
+        int past = spec.Prefix?.Length ?? 0, kvLength = past + n, kvWidth = hp.HeadDim * hp.KvHeadCount;
+        var positions = graph.Input(spec.Positions ?? Enumerable.Range(past, n).ToArray(), "positions");
+        var mask = graph.Input(spec.Mask ?? CausalMask(n, past), kvLength, n, "attention_mask");
         var outputRows = spec.OutputPositions is { } rows ? graph.Input(rows, "output_rows") : null;
         var ropeFactors = weights.Find("rope_freqs.weight");
         var result = new ForwardTensors();
@@ -66,6 +67,13 @@ public static unsafe class TransformerGraph
             v = Ggml.ggml_reshape_3d(ctx, v, hp.HeadDim, hp.KvHeadCount, n);
             q = Rope(ctx, hp, q, positions, ropeFactors);
             k = Rope(ctx, hp, k, positions, ropeFactors);
+            ReadAttention(graph, spec, il, k, v, kvWidth, n, outputRows, result);
+            if (spec.Prefix is { } prefix)
+            {
+                if (!prefix.Layers.TryGetValue(il, out var cached)) throw new ArgumentException($"the attention prefix has no layer {il}");
+                k = AfterPrefix(graph, cached.Keys, k, hp, past, kvLength, $"prefix_k.{il}");
+                v = AfterPrefix(graph, cached.Values, v, hp, past, kvLength, $"prefix_v.{il}");
+            }
 
             // [hd, n, heads]; mul_mat broadcasts the kv heads over query heads (GQA) as llama.cpp does.
             var qp = Ggml.ggml_permute(ctx, q, 0, 2, 1, 3);
@@ -88,6 +96,7 @@ public static unsafe class TransformerGraph
             foreach (var (kind, layer) in spec.Read)
             {
                 if (layer != il) continue;
+                if (kind is Intermediate.AttentionKey or Intermediate.AttentionValue) continue;
                 var t = kind switch
                 {
                     Intermediate.FfnInput => f,
@@ -112,6 +121,37 @@ public static unsafe class TransformerGraph
         return result;
     }
 
+    /// <summary>
+    /// [head_dim, kv_heads, prefix + n]: the cached prefix, then this graph's tokens. The tokens are
+    /// placed by a product with a constant selection matrix, not by concat (no backward) or acc (whose
+    /// backward misreads the permuted gradient attention hands it); the prefix is a constant.
+    /// </summary>
+    static GgmlTensor* AfterPrefix(ComputeGraph graph, float[] cached, GgmlTensor* current, Hyperparameters hp, int past, int kvLength, string name)
+    {
+        nint ctx = graph.Ctx;
+        int width = hp.HeadDim * hp.KvHeadCount, n = kvLength - past;
+        if (cached.Length != width * past) throw new ArgumentException($"{name}: {cached.Length} values for [{width}, {past}]");
+        var padded = new float[width * kvLength];
+        cached.CopyTo(padded, 0);
+        var select = new float[n * kvLength];
+        for (int i = 0; i < n; i++) select[(past + i) * n + i] = 1f;
+        var transposed = Ggml.ggml_cont(ctx, Ggml.ggml_transpose(ctx, Ggml.ggml_reshape_2d(ctx, current, width, n)));
+        var placed = Ggml.ggml_mul_mat(ctx, transposed, graph.Input(select, n, kvLength, name + ".select"));
+        var full = Ggml.ggml_add(ctx, graph.Input(padded, width, kvLength, name), placed);
+        return Ggml.ggml_reshape_3d(ctx, full, hp.HeadDim, hp.KvHeadCount, kvLength);
+    }
+
+    static void ReadAttention(ComputeGraph graph, Forward spec, int layer, GgmlTensor* k, GgmlTensor* v, int width, int n,
+        GgmlTensor* outputRows, ForwardTensors result)
+    {
+        foreach (var (kind, at) in spec.Read)
+        {
+            if (at != layer || kind is not (Intermediate.AttentionKey or Intermediate.AttentionValue)) continue;
+            var t = Ggml.ggml_reshape_2d(graph.Ctx, kind == Intermediate.AttentionKey ? k : v, width, n);
+            result.Intermediates[(kind, layer)] = (nint)graph.Output(Rows(graph.Ctx, t, outputRows));
+        }
+    }
+
     /// <summary>W x (+ bias) (+ each low-rank term on this weight).</summary>
     static GgmlTensor* Linear(nint ctx, ModelWeights weights, Forward spec, int layer, string matrix, GgmlTensor* input)
     {
@@ -132,13 +172,14 @@ public static unsafe class TransformerGraph
 
     static GgmlTensor* Rows(nint ctx, GgmlTensor* t, GgmlTensor* rows) => rows == null ? t : Ggml.ggml_get_rows(ctx, t, rows);
 
-    /// <summary>[n keys × n queries]: 0 where a query may attend (key ≤ query), −∞ elsewhere.</summary>
-    static float[] CausalMask(int n)
+    /// <summary>[past + n keys × n queries]: 0 where a query may attend (key ≤ past + query), −∞ elsewhere.</summary>
+    static float[] CausalMask(int n, int past)
     {
-        var mask = new float[n * n];
+        int keys = past + n;
+        var mask = new float[keys * n];
         for (int query = 0; query < n; query++)
-            for (int key = query + 1; key < n; key++)
-                mask[query * n + key] = float.NegativeInfinity;
+            for (int key = past + query + 1; key < keys; key++)
+                mask[query * keys + key] = float.NegativeInfinity;
         return mask;
     }
 }

@@ -17,12 +17,13 @@ public static class EvalCommand
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
+        var rate = new Option<float?>("--lr") { Description = "v* learning rate (Adam)." };
         var clamp = new Option<float?>("--clamp") { Description = "‖δ‖ ≤ clamp·‖h‖." };
         var chatKey = new Option<float?>("--chat-key-weight") { Description = "Share of the chat-context key in a fact's key (0..1)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, clamp, chatKey, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, chatKey, output }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -38,6 +39,7 @@ public static class EvalCommand
                 }
                 if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
+                if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
                 if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
                 if (result.GetValue(chatKey) is { } w) settings = settings with { ChatKeyWeight = w };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();

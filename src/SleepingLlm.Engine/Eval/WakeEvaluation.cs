@@ -47,7 +47,7 @@ public static class WakeEvaluation
                     written.Add(done);
                     seconds.Add(done.Elapsed.TotalSeconds);
                     log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {done.ValueLoss:F3}, " +
-                                $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s");
+                                $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
                 }
                 memory.Export(adapterPath);
             }

@@ -8,7 +8,7 @@ using SleepingLlm.Wake;
 namespace SleepingLlm.Memory;
 
 /// <summary>A fact written: its id in the store and what the edit took.</summary>
-public sealed record Remembered(long Id, long? Replaced, double ValueLoss, IReadOnlyList<double> Realised, TimeSpan Elapsed);
+public sealed record Remembered(long Id, long? Replaced, double ValueLoss, int ValueSteps, IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
 
 /// <summary>
 /// The memory of one base model: the store, the MEMIT editor, and the adapter the running context
@@ -83,7 +83,7 @@ public sealed class MemoryService : IDisposable
             ? store.AddFact(newFact, factors, keys, absorbed)
             : store.Replace(previous.Id, newFact, factors, keys, absorbed);
         ApplyAdapter();
-        return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Realised, edit.Elapsed);
+        return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime);
     }
 
     public bool Forget(long id)

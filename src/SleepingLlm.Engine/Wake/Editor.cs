@@ -6,7 +6,7 @@ namespace SleepingLlm.Wake;
 
 /// <summary>What writing a subject's facts produced: one edit column per layer, the keys to keep as constraints.</summary>
 public sealed record Edit(IReadOnlyList<EditColumn> Columns, IReadOnlyList<(int Layer, float[] Key)> Keys, ValueResult Value,
-    IReadOnlyList<double> Realised, TimeSpan Elapsed);
+    IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
 
 /// <summary>
 /// MEMIT for one subject on the model as it is (base + active memories): v* at the critical layer,
@@ -35,6 +35,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             var start = Keys.Compute(model, weights, backend, current.Terms, main, templates, critical, critical, settings.ChatKeyWeight).Hidden;
             target = [.. start.Zip(value.Delta, (h, d) => h + d)];
         }
+        var valueTime = clock.Elapsed;
 
         var columns = new List<EditColumn>();
         var keys = new List<(int, float[])>();
@@ -54,6 +55,6 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             columns.Add(new EditColumn(layer, [.. a.Select(x => (float)x)], [.. residual.Select(x => (float)x)]));
             keys.Add((layer, key));
         }
-        return new Edit(columns, keys, value, realised, clock.Elapsed);
+        return new Edit(columns, keys, value, realised, clock.Elapsed, valueTime);
     }
 }

@@ -18,6 +18,7 @@ public static unsafe class Value
 {
     sealed record Sequence(int[] Tokens, int[] DeltaPositions, int[] TargetPositions, int[] Targets);
 
+
     public static ValueResult Optimise(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> memory,
         IReadOnlyList<Fact> facts, Templates templates, WakeSettings settings)
     {
@@ -39,27 +40,34 @@ public static unsafe class Value
         int[] klTokens = model.Tokenize(klText);
         int[] klDelta = Positions.SubjectLastTokens(model, klText, facts[0].Subject);
 
-        // Residuals after the critical layer (they do not depend on δ), and the KL reference.
-        var residuals = new List<float[]>();
+        // Once per sequence, before the loop: the residual after the critical layer (δ does not change
+        // it) and, for the tokens before the first δ position, the keys and values of every later layer,
+        // so each step runs only the tokens from the subject on (memit.md: where v* spends its time).
+        var klSequence = new Sequence(klTokens, klDelta, [klTokens.Length - 1], []);
+        var tails = new List<SequenceTail>();
         float[] klReference;
         double hiddenNorm;
+        int[] later = [.. Enumerable.Range(layer + 1, hp.LayerCount - layer - 1)];
         using (var graph = new ComputeGraph(backend, maxNodes: 8192 * (2 + sequences.Count)))
         {
-            var reads = sequences.Select(s => TransformerGraph.Build(graph, weights, new Forward
+            (Intermediate, int)[] read = [(Intermediate.LayerOutput, layer), .. later.SelectMany(l => new[] { (Intermediate.AttentionKey, l), (Intermediate.AttentionValue, l) })];
+            var reads = sequences.Append(klSequence).Select(s => TransformerGraph.Build(graph, weights, new Forward
             {
-                Tokens = s.Tokens, Logits = false, EndLayer = layer + 1, Read = [(Intermediate.LayerOutput, layer)], LowRank = memory,
+                Tokens = s.Tokens, Logits = false, Read = read, LowRank = memory,
             })).ToList();
-            var klResidual = TransformerGraph.Build(graph, weights, new Forward
-            {
-                Tokens = klTokens, Logits = false, EndLayer = layer + 1, Read = [(Intermediate.LayerOutput, layer)], LowRank = memory,
-            });
             var kl = TransformerGraph.Build(graph, weights, new Forward { Tokens = klTokens, OutputPositions = [klTokens.Length - 1], LowRank = memory });
             graph.Compute();
-            residuals.AddRange(reads.Select(r => Tensors.GetFloats(r.Intermediate(Intermediate.LayerOutput, layer))));
-            residuals.Add(Tensors.GetFloats(klResidual.Intermediate(Intermediate.LayerOutput, layer)));
+            foreach (var (s, r) in sequences.Append(klSequence).Zip(reads))
+            {
+                int past = s.DeltaPositions.Min();
+                float[] residual = Tensors.GetFloats(r.Intermediate(Intermediate.LayerOutput, layer));
+                tails.Add(new SequenceTail(s.Tokens[past..], residual[(past * hp.EmbeddingLength)..], AttentionPrefix.From(r, later, past, hp),
+                    [.. s.DeltaPositions.Select(p => p - past)], [.. s.TargetPositions.Select(p => p - past)]));
+            }
             klReference = Losses.Softmax(Tensors.GetFloats(kl.Logits), hp.VocabSize);
             int bare = sequences[0].DeltaPositions[^1];
-            hiddenNorm = TensorPrimitives.Norm(residuals[0].AsSpan(bare * hp.EmbeddingLength, hp.EmbeddingLength));
+            float[] first = Tensors.GetFloats(reads[0].Intermediate(Intermediate.LayerOutput, layer));
+            hiddenNorm = TensorPrimitives.Norm(first.AsSpan(bare * hp.EmbeddingLength, hp.EmbeddingLength));
         }
 
         using var parameters = new ParameterSet(backend);
@@ -67,69 +75,32 @@ public static unsafe class Value
         parameters.Allocate();
         Tensors.Set<float>(delta, new float[hp.EmbeddingLength]);
 
-        // One graph per sequence (a single graph of a whole subject's sequences can exhaust ggml-alloc's
-        // free-block table); each minimises its share of the loss and the gradients are summed here.
-        var graphs = new List<(ComputeGraph Graph, nint Nll)>();
-        try
-        {
-            for (int i = 0; i < sequences.Count; i++)
-            {
-                var s = sequences[i];
-                var graph = new ComputeGraph(backend, maxNodes: 32768);
-                graphs.Add((graph, 0));
-                var f = TransformerGraph.Build(graph, weights, new Forward
-                {
-                    Tokens = s.Tokens, FirstLayer = layer + 1, Residual = residuals[i], OutputPositions = s.TargetPositions,
-                    Delta = new ValueDelta(layer, s.DeltaPositions, delta), LowRank = memory,
-                });
-                var nll = Losses.Nll(graph, f.Logits, s.Targets);
-                var share = Ggml.ggml_scale(graph.Ctx, nll, 1f / sequences.Count);
-                if (i == 0)
-                {
-                    // The KL prompt and the norm penalty ride along with the first sequence.
-                    var klForward = TransformerGraph.Build(graph, weights, new Forward
-                    {
-                        Tokens = klTokens, FirstLayer = layer + 1, Residual = residuals[^1], OutputPositions = [klTokens.Length - 1],
-                        Delta = new ValueDelta(layer, klDelta, delta), LowRank = memory,
-                    });
-                    share = (GgmlTensor*)Losses.Sum(graph,
-                        (nint)share,
-                        (nint)Ggml.ggml_scale(graph.Ctx, Losses.CrossEntropy(graph, klForward.Logits, klReference), settings.KlFactor),
-                        (nint)Losses.SquaredNorm(graph, delta, settings.WeightDecay / (float)(hiddenNorm * hiddenNorm)));
-                }
-                graph.Minimise(share);
-                graphs[i] = (graph, (nint)nll);
-            }
+        // Every sequence and the KL prompt packed into one pass (one graph per step, not one per sequence).
+        var packed = Packing.Pack(tails, layer + 1, hp);
+        int[] targets = [.. sequences.SelectMany(s => s.Targets)];
+        using var step = new ComputeGraph(backend, maxNodes: 32768);
+        var f = TransformerGraph.Build(step, weights, packed.Forward with { Delta = new ValueDelta(layer, packed.DeltaPositions, delta), LowRank = memory });
+        var targetLogits = Ggml.ggml_get_rows(step.Ctx, f.Logits, step.Input([.. Enumerable.Range(0, targets.Length)], "target_rows"));
+        var klLogits = Ggml.ggml_get_rows(step.Ctx, f.Logits, step.Input([targets.Length], "kl_row"));
+        var nll = Losses.Nll(step, targetLogits, targets);
+        step.Minimise((GgmlTensor*)Losses.Sum(step,
+            (nint)nll,
+            (nint)Ggml.ggml_scale(step.Ctx, Losses.CrossEntropy(step, klLogits, klReference), settings.KlFactor),
+            (nint)Losses.SquaredNorm(step, delta, settings.WeightDecay / (float)(hiddenNorm * hiddenNorm))));
 
-            var adam = new Adam(settings.ValueLearningRate);
-            int steps = 0;
-            double meanNll = ComputeAll(graphs, out float[] gradient, delta);
-            while (steps < settings.ValueSteps && meanNll > settings.StopLoss)
-            {
-                adam.Step(delta, gradient);
-                Adam.ClampNorm(delta, settings.ClampFactor * (float)hiddenNorm);
-                meanNll = ComputeAll(graphs, out gradient, delta);
-                steps++;
-            }
-            return new ValueResult(Tensors.GetFloats(delta), meanNll, steps, hiddenNorm);
-        }
-        finally
+        var adam = new Adam(settings.ValueLearningRate);
+        int steps = 0;
+        step.Compute();
+        double meanNll = Tensors.GetScalar(nll);
+        while (steps < settings.ValueSteps && meanNll > settings.StopLoss)
         {
-            foreach (var (graph, _) in graphs) graph.Dispose();
+            adam.Step(delta, Tensors.GetFloats(step.Gradient(delta)));
+            Adam.ClampNorm(delta, settings.ClampFactor * (float)hiddenNorm);
+            step.Compute();
+            meanNll = Tensors.GetScalar(nll);
+            steps++;
+            if (Environment.GetEnvironmentVariable("TRACE") is not null) Console.Error.Write($" {meanNll:F2}");
         }
-    }
-
-    /// <summary>Forward and backward of every sequence's graph: the mean NLL and the summed gradient of δ.</summary>
-    static double ComputeAll(List<(ComputeGraph Graph, nint Nll)> graphs, out float[] gradient, GgmlTensor* delta)
-    {
-        gradient = new float[Ggml.ggml_nelements(delta)];
-        double nll = 0;
-        foreach (var (graph, loss) in graphs)
-        {
-            graph.Compute();
-            nll += Tensors.GetScalar((GgmlTensor*)loss);
-            System.Numerics.Tensors.TensorPrimitives.Add(gradient, Tensors.GetFloats(graph.Gradient(delta)), gradient);
-        }
-        return nll / graphs.Count;
+        return new ValueResult(Tensors.GetFloats(delta), meanNll, steps, hiddenNorm);
     }
 }
