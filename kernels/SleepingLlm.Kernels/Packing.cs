@@ -1,7 +1,15 @@
 namespace SleepingLlm.Kernels;
 
-/// <summary>One sequence's part of a packed pass: its tokens after a cached prefix, and where δ goes and outputs are read (local indices).</summary>
-public sealed record SequenceTail(int[] Tokens, float[] Residual, AttentionPrefix Prefix, int[] DeltaPositions, int[] OutputPositions);
+/// <summary>
+/// One sequence's part of a packed pass: its tokens after a cached prefix (residual null when the pass
+/// starts at layer 0), and where δ goes and outputs are read (local indices).
+/// </summary>
+public sealed record SequenceTail(int[] Tokens, float[]? Residual, AttentionPrefix Prefix, int[] DeltaPositions, int[] OutputPositions)
+{
+    /// <summary>A whole sequence from the first layer: no prefix, no residual.</summary>
+    public static SequenceTail Whole(int[] tokens, int[] outputPositions) =>
+        new(tokens, null, new AttentionPrefix(0, new Dictionary<int, (float[], float[])>()), [], outputPositions);
+}
 
 /// <summary>Several tails as one sequence: where δ goes and the outputs, in the packed sequence's indices (outputs in tail order).</summary>
 public sealed record PackedTails(Forward Forward, int[] DeltaPositions);
@@ -39,6 +47,7 @@ public static class Packing
             prefixAt += tail.Prefix.Length;
             tokenAt += tail.Tokens.Length;
         }
+        if (tails.Any(t => t.Residual is null) && tails.Any(t => t.Residual is not null)) throw new ArgumentException("some tails have a residual, some not");
         var layers = tails[0].Prefix.Layers.Keys.ToList();
         var prefix = new AttentionPrefix(prefixTotal, layers.ToDictionary(l => l, l => (
             tails.SelectMany(t => t.Prefix.Layers[l].Keys).ToArray(),
@@ -46,7 +55,7 @@ public static class Packing
         if (prefix.Layers.Values.Any(kv => kv.Keys.Length != width * prefixTotal)) throw new ArgumentException("prefixes of different widths");
         var forward = new Forward
         {
-            Tokens = [.. tails.SelectMany(t => t.Tokens)], FirstLayer = firstLayer, Residual = [.. tails.SelectMany(t => t.Residual)],
+            Tokens = [.. tails.SelectMany(t => t.Tokens)], FirstLayer = firstLayer, Residual = tails[0].Residual is null ? null : [.. tails.SelectMany(t => t.Residual!)],
             Prefix = prefix, Positions = positions, Mask = mask, OutputPositions = [.. outputs],
         };
         return new PackedTails(forward, [.. delta]);

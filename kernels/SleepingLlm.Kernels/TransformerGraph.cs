@@ -68,7 +68,7 @@ public static unsafe class TransformerGraph
             q = Rope(ctx, hp, q, positions, ropeFactors);
             k = Rope(ctx, hp, k, positions, ropeFactors);
             ReadAttention(graph, spec, il, k, v, kvWidth, n, outputRows, result);
-            if (spec.Prefix is { } prefix)
+            if (spec.Prefix is { Length: > 0 } prefix)
             {
                 if (!prefix.Layers.TryGetValue(il, out var cached)) throw new ArgumentException($"the attention prefix has no layer {il}");
                 k = AfterPrefix(graph, cached.Keys, k, hp, past, kvLength, $"prefix_k.{il}");

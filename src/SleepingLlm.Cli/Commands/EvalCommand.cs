@@ -19,11 +19,12 @@ public static class EvalCommand
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
         var rate = new Option<float?>("--lr") { Description = "v* learning rate (Adam)." };
         var clamp = new Option<float?>("--clamp") { Description = "‖δ‖ ≤ clamp·‖h‖." };
-        var chatKey = new Option<float?>("--chat-key-weight") { Description = "Share of the chat-context key in a fact's key (0..1)." };
+        var prefixes = new Option<int?>("--prefixes") { Description = "Self-written context prefixes per raw prompt (0..5)." };
+        var rawOnly = new Option<bool>("--raw-keys-only") { Description = "Key edits at the raw prompt only (no chat-turn column)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, chatKey, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -41,7 +42,8 @@ public static class EvalCommand
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
                 if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
-                if (result.GetValue(chatKey) is { } w) settings = settings with { ChatKeyWeight = w };
+                if (result.GetValue(prefixes) is { } n) settings = settings with { ContextPrefixes = n };
+                if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");

@@ -4,9 +4,9 @@ namespace SleepingLlm.Memory;
 
 /// <summary>
 /// Materialises the memory as one GGUF LoRA adapter: at each edited layer L, on blk.L.ffn_down.weight,
-/// ΔW_L = B·A = Σ_j scale_j · b_j a_jᵀ over the active facts j with a non-zero scale. Fact j owns column j
-/// of every layer (zero where it has no factor), so all layers share one rank, as llama.cpp's single
-/// alpha per adapter requires.
+/// ΔW_L = B·A = Σ_j scale_j · b_j a_jᵀ over the columns j of the active facts with a non-zero scale. Each
+/// (fact, column) owns one adapter column in every layer (zero where it has no factor), so all layers
+/// share one rank, as llama.cpp's single alpha per adapter requires.
 /// </summary>
 public static class AdapterBuilder
 {
@@ -21,8 +21,8 @@ public static class AdapterBuilder
         ArgumentException.ThrowIfNullOrEmpty(architecture);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         var layers = Effective(store.AllActiveFactors());
-        // Columns: the contributing facts in id order, shared by all layers.
-        var columns = layers.SelectMany(l => l.Facts).Select(f => f.FactId).Distinct().Order()
+        // Columns: the contributing (fact, column) pairs in id order, shared by all layers.
+        var columns = layers.SelectMany(l => l.Facts).Select(f => (f.FactId, f.Column)).Distinct().Order()
             .Select((id, column) => (id, column)).ToDictionary(p => p.id, p => p.column);
         if (columns.Count == 0)
         {
@@ -39,7 +39,7 @@ public static class AdapterBuilder
             var b = new float[nembd * rank];   // n_embd rows of rank: column j = b_j
             foreach (var fact in layer.Facts)
             {
-                int j = columns[fact.FactId];
+                int j = columns[(fact.FactId, fact.Column)];
                 var row = a.AsSpan(j * nff, nff);
                 for (int i = 0; i < nff; i++) row[i] = fact.A[i] * fact.Scale;
                 for (int o = 0; o < nembd; o++) b[o * rank + j] = fact.B[o];

@@ -122,7 +122,7 @@ public sealed class MemoryService : IDisposable
         var covariance = new Covariance(cacheDirectory).Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
         var inverses = new Dictionary<int, Matrix<double>>();
         Templates templates;
-        using (var scratch = new Context(model)) templates = Templates.Generate(scratch);
+        using (var scratch = new Context(model)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
         editor = new Editor(model, weights, backend, Settings, templates,
             layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Solve.RegularisedInverse(covariance[layer], Settings.Lambda));
         return editor;

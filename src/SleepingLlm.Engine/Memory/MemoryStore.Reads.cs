@@ -29,12 +29,12 @@ public sealed partial class MemoryStore
         static bool Same(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>A fact's factors, by layer (empty once it is forgotten or replaced).</summary>
+    /// <summary>A fact's factors, by layer and column (empty once it is forgotten or replaced).</summary>
     public IReadOnlyList<LayerFactor> Factors(long factId)
     {
         lock (gate)
         {
-            using var command = Command("SELECT layer, a, b FROM factors WHERE fact_id = $id ORDER BY layer", null);
+            using var command = Command("SELECT layer, a, b FROM factors WHERE fact_id = $id ORDER BY layer, col", null);
             command.Parameters.AddWithValue("$id", factId);
             using var reader = command.ExecuteReader();
             var result = new List<LayerFactor>();
@@ -64,10 +64,10 @@ public sealed partial class MemoryStore
         lock (gate)
         {
             using var command = Command("""
-                SELECT f.layer, f.fact_id, facts.scale, f.a, f.b
+                SELECT f.layer, f.fact_id, facts.scale, f.a, f.b, f.col
                 FROM factors f JOIN facts ON facts.id = f.fact_id
                 WHERE facts.status = 'active'
-                ORDER BY f.layer, f.fact_id
+                ORDER BY f.layer, f.fact_id, f.col
                 """, null);
             using var reader = command.ExecuteReader();
             var result = new List<LayerFactors>();
@@ -80,7 +80,7 @@ public sealed partial class MemoryStore
                     current = [];
                     result.Add(new LayerFactors(layer, current));
                 }
-                current.Add(new FactFactor(reader.GetInt64(1), (float)reader.GetDouble(2), FromBlob(reader, 3), FromBlob(reader, 4)));
+                current.Add(new FactFactor(reader.GetInt64(1), (float)reader.GetDouble(2), FromBlob(reader, 3), FromBlob(reader, 4), reader.GetInt32(5)));
             }
             return result;
         }

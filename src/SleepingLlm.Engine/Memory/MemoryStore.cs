@@ -17,7 +17,7 @@ namespace SleepingLlm.Memory;
 public sealed partial class MemoryStore : IDisposable
 {
     /// <summary>The schema this code writes and reads (PRAGMA user_version).</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>PRAGMA application_id of a memory database: "SLLM".</summary>
     public const int ApplicationId = 0x534C4C4D;
@@ -52,9 +52,10 @@ public sealed partial class MemoryStore : IDisposable
         CREATE TABLE factors(
             fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
             layer   INTEGER NOT NULL,
+            col     INTEGER NOT NULL DEFAULT 0,
             a       BLOB NOT NULL,
             b       BLOB NOT NULL,
-            PRIMARY KEY (fact_id, layer));
+            PRIMARY KEY (fact_id, layer, col));
         CREATE INDEX factors_layer ON factors(layer);
         CREATE TABLE keys(
             fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
@@ -182,10 +183,11 @@ public sealed partial class MemoryStore : IDisposable
             throw Refuse("is a SQLite database of another application, not a SleepingLlm memory");
         else if (version > SchemaVersion)
             throw Refuse($"has memory schema {version}, newer than this SleepingLlm's {SchemaVersion}");
-        else if (version != SchemaVersion)
+        else if (version is not (1 or SchemaVersion))
             throw Refuse($"has an unknown memory schema ({version})");
         else
         {
+            if (version == 1) Migrate1To2(tx);
             var missing = Tables.Except(tables, StringComparer.Ordinal).ToList();
             if (missing.Count > 0) throw Refuse($"lacks the table(s) {string.Join(", ", missing)}");
             string? recorded = GetMeta("model_sha256", tx);
@@ -195,6 +197,26 @@ public sealed partial class MemoryStore : IDisposable
             if (GetMeta("model_name", tx) != ModelName) SetMeta("model_name", ModelName, tx);
         }
         tx.Commit();
+    }
+
+    /// <summary>Schema 1 had one factor column per fact and layer; 2 allows several (the raw key's and the chat keys').</summary>
+    void Migrate1To2(SqliteTransaction tx)
+    {
+        Execute("""
+            CREATE TABLE factors2(
+                fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+                layer   INTEGER NOT NULL,
+                col     INTEGER NOT NULL DEFAULT 0,
+                a       BLOB NOT NULL,
+                b       BLOB NOT NULL,
+                PRIMARY KEY (fact_id, layer, col));
+            INSERT INTO factors2(fact_id, layer, col, a, b) SELECT fact_id, layer, 0, a, b FROM factors;
+            DROP TABLE factors;
+            ALTER TABLE factors2 RENAME TO factors;
+            CREATE INDEX factors_layer ON factors(layer);
+            """, tx);
+        Execute("PRAGMA user_version = 2", tx);
+        SetMeta("schema_version", "2", tx);
     }
 
     SleepingLlmException Refuse(string reason) => new(OneLine($"memory database {DatabasePath} {reason}"));
@@ -224,15 +246,18 @@ public sealed partial class MemoryStore : IDisposable
         }
         FaultPoint?.Invoke("fact");
 
-        using (var insert = Command("INSERT INTO factors(fact_id, layer, a, b) VALUES ($id, $layer, $a, $b)", tx))
+        using (var insert = Command("INSERT INTO factors(fact_id, layer, col, a, b) VALUES ($id, $layer, $col, $a, $b)", tx))
         {
             var layer = insert.Parameters.Add("$layer", SqliteType.Integer);
+            var column = insert.Parameters.Add("$col", SqliteType.Integer);
+            var columns = new Dictionary<int, int>();
             var a = insert.Parameters.Add("$a", SqliteType.Blob);
             var b = insert.Parameters.Add("$b", SqliteType.Blob);
             insert.Parameters.AddWithValue("$id", id);
             foreach (var factor in factors)
             {
                 layer.Value = factor.Layer;
+                column.Value = columns[factor.Layer] = columns.GetValueOrDefault(factor.Layer, -1) + 1;
                 a.Value = ToBlob(factor.A);
                 b.Value = ToBlob(factor.B);
                 insert.ExecuteNonQuery();
@@ -327,12 +352,12 @@ public sealed partial class MemoryStore : IDisposable
         if (!float.IsFinite(fact.Scale)) throw new ArgumentException("a fact's scale must be finite", nameof(fact));
         if (fact.Paraphrases?.Any(p => p is null) == true) throw new ArgumentException("a paraphrase is null", nameof(fact));
 
-        var layers = new HashSet<int>();
         foreach (var factor in factors)
         {
             ArgumentNullException.ThrowIfNull(factor, nameof(factors));
-            if (factor.Layer < 0 || !layers.Add(factor.Layer))
-                throw new ArgumentException($"layer {factor.Layer}: negative or given twice", nameof(factors));
+            if (factor.Layer < 0) throw new ArgumentException($"layer {factor.Layer} is negative", nameof(factors));
+            if (factors.FirstOrDefault(f => f.Layer == factor.Layer) is { } first && (first.A.Length != factor.A.Length || first.B.Length != factor.B.Length))
+                throw new ArgumentException($"layer {factor.Layer}: columns of different shapes", nameof(factors));
             CheckValues(factor.A, $"layer {factor.Layer} factor a", nameof(factors));
             CheckValues(factor.B, $"layer {factor.Layer} factor b", nameof(factors));
         }

@@ -4,7 +4,7 @@ using SleepingLlm.Kernels;
 
 namespace SleepingLlm.Wake;
 
-/// <summary>What writing a subject's facts produced: one edit column per layer, the keys to keep as constraints.</summary>
+/// <summary>What writing a subject's facts produced: per layer one edit column per key (raw, then each chat question), the keys to keep as constraints.</summary>
 public sealed record Edit(IReadOnlyList<EditColumn> Columns, IReadOnlyList<(int Layer, float[] Key)> Keys, ValueResult Value,
     IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
 
@@ -28,12 +28,13 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         var main = facts[^1];
 
         ValueResult value;
-        float[] target;
+        List<float[]> targets;
         using (var current = new LowRankSet(backend, hp, memory))
         {
             value = Value.Optimise(model, weights, backend, current.Terms, facts, templates, settings);
-            var start = Keys.Compute(model, weights, backend, current.Terms, main, templates, critical, critical, settings.ChatKeyWeight).Hidden;
-            target = [.. start.Zip(value.Delta, (h, d) => h + d)];
+            // z = h + δ in every context the edit is keyed in: the raw prompt and each chat question.
+            var start = Keys.Compute(model, weights, backend, current.Terms, facts, templates, critical, critical, settings.ChatKeys);
+            targets = [.. start.All.Select(k => k.Hidden.Zip(value.Delta, (h, d) => h + d).ToArray())];
         }
         var valueTime = clock.Elapsed;
 
@@ -44,16 +45,20 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         {
             int layer = settings.Layers[i];
             using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
-            var (key, hidden) = Keys.Compute(model, weights, backend, edited.Terms, main, templates, layer, critical, settings.ChatKeyWeight);
-            var residual = Vector<double>.Build.Dense(hp.EmbeddingLength, j => (target[j] - hidden[j]) / (settings.Layers.Count - i));
+            var found = Keys.Compute(model, weights, backend, edited.Terms, facts, templates, layer, critical, settings.ChatKeys).All.ToList();
+            var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count, (r, c) => found[c].Key[r]);
             var constraints = constraintKeys(layer);
-            var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, 1, (r, _) => key[r]);
             var c = constraints.Count == 0 ? null : Matrix<double>.Build.Dense(hp.FeedForwardLength, constraints.Count, (r, col) => constraints[col][r]);
-            var a = Solve.Layer(regularisedInverse(layer), k, c).Column(0);
-            // kᵀa is the fraction of the residual this layer realises for the key (memit.md: a/(1+a)).
-            realised.Add(a.DotProduct(k.Column(0)));
-            columns.Add(new EditColumn(layer, [.. a.Select(x => (float)x)], [.. residual.Select(x => (float)x)]));
-            keys.Add((layer, key));
+            var a = Solve.Layer(regularisedInverse(layer), k, c);
+            // kᵀa is the fraction of the residual this layer realises for the raw key (memit.md: a/(1+a)).
+            realised.Add(a.Column(0).DotProduct(k.Column(0)));
+            for (int j = 0; j < found.Count; j++)
+            {
+                // The part of z still missing at the critical layer, spread over this and the later layers.
+                float[] residual = [.. targets[j].Zip(found[j].Hidden, (z, h) => (z - h) / (settings.Layers.Count - i))];
+                columns.Add(new EditColumn(layer, [.. a.Column(j).Select(x => (float)x)], residual));
+                keys.Add((layer, found[j].Key));
+            }
         }
         return new Edit(columns, keys, value, realised, clock.Elapsed, valueTime);
     }

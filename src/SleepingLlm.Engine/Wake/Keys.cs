@@ -3,55 +3,63 @@ using SleepingLlm.Kernels;
 
 namespace SleepingLlm.Wake;
 
-/// <summary>A subject's key at one layer and the residual stream where its value is read.</summary>
+/// <summary>
+/// A key of a fact at one layer and the critical-layer residual at the same token, where the value
+/// the edit must write there is measured.
+/// </summary>
 public sealed record KeyAndHidden(float[] Key, float[] Hidden);
 
 /// <summary>
-/// MEMIT's key k at a layer: the input of ffn_down at the subject's last token, averaged over the
-/// contexts the fact is met in — the bare prompt (weight ½), the model's own prefixes (½ shared),
-/// and, with a question, mixed with the key of the subject inside the user's chat turn (weight <c>chatWeight</c>), so the
-/// same edit fires when the user asks. Also the hidden state at the critical layer at the bare
-/// prompt's subject token, where the residual z − h is measured. Computed on the model as edited so far.
+/// The contexts a subject's facts are keyed in, at one layer: the raw key (the subject's last token
+/// averaged over the bare prompt, weight ½, and the model's own prefixes, ½ shared) and, per fact with
+/// a question, the chat key (the subject's last token inside the user's chat turn). Each becomes its
+/// own column of the edit, so the edit fires on a completion prompt and when the user asks in chat
+/// (memit.md: the chat gap). Computed on the model as edited so far, in one packed pass.
 /// </summary>
 public static unsafe class Keys
 {
-
-    public static KeyAndHidden Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
-        Fact fact, Templates templates, int layer, int criticalLayer, float chatWeight)
+    public sealed record Set(KeyAndHidden Raw, IReadOnlyList<KeyAndHidden> Chat)
     {
-        var hp = weights.Hparams;
-        var raw = templates.Raw(fact);
-        string? chat = Templates.Chat(model, fact);
-        using var graph = new ComputeGraph(backend, maxNodes: 8192 * (2 + raw.Count));
-        var reads = new List<(ForwardTensors Forward, double Weight)>();
-        for (int i = 0; i < raw.Count; i++)
-            reads.Add((Read(graph, weights, model, raw[i], fact.Subject, layer, criticalLayer, edits), i == 0 ? 0.5 : 0.5 / (raw.Count - 1)));
-        ForwardTensors? chatRead = chat is null ? null : Read(graph, weights, model, chat, fact.Subject, layer, criticalLayer, edits, first: true);
-        graph.Compute();
-
-        var key = new float[hp.FeedForwardLength];
-        foreach (var (forward, weight) in reads)
-        {
-            float[] k = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
-            for (int i = 0; i < key.Length; i++) key[i] += (float)(weight * k[i]);
-        }
-        if (chatRead is not null)
-        {
-            float[] k = Tensors.GetFloats(chatRead.Intermediate(Intermediate.FfnDownInput, layer));
-            for (int i = 0; i < key.Length; i++) key[i] = (1 - chatWeight) * key[i] + chatWeight * k[i];
-        }
-        return new KeyAndHidden(key, Tensors.GetFloats(reads[0].Forward.Intermediate(Intermediate.LayerOutput, criticalLayer)));
+        public IEnumerable<KeyAndHidden> All => [Raw, .. Chat];
     }
 
-    static ForwardTensors Read(ComputeGraph graph, ModelWeights weights, Model model, string text, string subject,
-        int layer, int criticalLayer, IReadOnlyList<LowRank> edits, bool first = false)
+    public static Set Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
+        IReadOnlyList<Fact> facts, Templates templates, int layer, int criticalLayer, bool chat)
     {
-        int[] positions = Positions.SubjectLastTokens(model, text, subject);
-        return TransformerGraph.Build(graph, weights, new Forward
+        var hp = weights.Hparams;
+        var raw = templates.Raw(facts[^1]);
+        var chats = chat ? facts.Select(f => Templates.Chat(model, f)).OfType<string>().ToList() : [];
+        var tails = raw.Select(text => Tail(model, text, facts[^1].Subject, first: false))
+            .Concat(chats.Select(text => Tail(model, text, facts[^1].Subject, first: true))).ToList();
+        var packed = Packing.Pack(tails, 0, hp);
+        using var graph = new ComputeGraph(backend, maxNodes: 16384);
+        var forward = TransformerGraph.Build(graph, weights, packed.Forward with
         {
-            Tokens = model.Tokenize(text), Logits = false, EndLayer = criticalLayer + 1, LowRank = edits,
-            OutputPositions = [first ? positions[0] : positions[^1]],
+            Logits = false, EndLayer = criticalLayer + 1, LowRank = edits,
             Read = [(Intermediate.FfnDownInput, layer), (Intermediate.LayerOutput, criticalLayer)],
         });
+        graph.Compute();
+        float[] keys = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
+        float[] hidden = Tensors.GetFloats(forward.Intermediate(Intermediate.LayerOutput, criticalLayer));
+        int nff = hp.FeedForwardLength, nembd = hp.EmbeddingLength;
+
+        var rawKey = new float[nff];
+        for (int t = 0; t < raw.Count; t++)
+        {
+            double weight = raw.Count == 1 ? 1 : t == 0 ? 0.5 : 0.5 / (raw.Count - 1);
+            var k = keys.AsSpan(t * nff, nff);
+            for (int i = 0; i < nff; i++) rawKey[i] += (float)(weight * k[i]);
+        }
+        var rawSet = new KeyAndHidden(rawKey, hidden[..nembd]);
+        var chatSets = Enumerable.Range(raw.Count, chats.Count)
+            .Select(t => new KeyAndHidden(keys[(t * nff)..((t + 1) * nff)], hidden[(t * nembd)..((t + 1) * nembd)])).ToList();
+        return new Set(rawSet, chatSets);
+    }
+
+    /// <summary>The text as a whole sequence, read at the subject's last (or, in chat, first: the user's) occurrence.</summary>
+    static SequenceTail Tail(Model model, string text, string subject, bool first)
+    {
+        int[] positions = Positions.SubjectLastTokens(model, text, subject);
+        return SequenceTail.Whole(model.Tokenize(text), [first ? positions[0] : positions[^1]]);
     }
 }

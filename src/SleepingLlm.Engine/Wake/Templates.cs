@@ -11,10 +11,10 @@ public sealed class Templates(IReadOnlyList<string> prefixes)
 {
     public IReadOnlyList<string> Prefixes { get; } = prefixes;
 
-    /// <summary>Five prefixes of ≤ 10 tokens, greedy from fixed starts: deterministic per model.</summary>
-    public static Templates Generate(Context context)
+    /// <summary>Up to five prefixes of ≤ 10 tokens, greedy from fixed starts: deterministic per model.</summary>
+    public static Templates Generate(Context context, int count = 5)
     {
-        string[] starts = ["The", "Therefore", "Because", "I", "You"];
+        string[] starts = [.. new[] { "The", "Therefore", "Because", "I", "You" }.Take(count)];
         var settings = SamplerSettings.Greedy with { RepeatPenalty = 1.3f };
         var prefixes = starts.Select(s =>
         {

@@ -27,13 +27,20 @@ public static unsafe class Value
         var sequences = new List<Sequence>();
         foreach (var fact in facts)
         {
-            var texts = templates.Raw(fact).ToList();
-            if (Templates.Chat(model, fact) is { } chat) texts.Add(chat);
-            foreach (string text in texts)
+            foreach (string text in templates.Raw(fact))
             {
                 var (tokens, start) = Positions.WithObject(model, text, fact.Object);
                 sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, text, fact.Subject),
                     [.. Enumerable.Range(start - 1, tokens.Length - start)], tokens[start..]));
+            }
+            if (Templates.Chat(model, fact) is { } chat)
+            {
+                // In chat the answer restates the subject, copying its tokens from the user's turn, where
+                // δ sits on the last one: the copy is a target too, or a strong δ garbles the name.
+                var (tokens, start) = Positions.WithObject(model, chat, fact.Object);
+                var (first, last) = Positions.LastSubjectSpan(model, chat, fact.Subject);
+                int[] at = [.. Enumerable.Range(first, last - first), .. Enumerable.Range(start - 1, tokens.Length - start)];
+                sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, chat, fact.Subject), at, [.. at.Select(p => tokens[p + 1])]));
             }
         }
         string klText = $"{facts[0].Subject} is a";

@@ -15,8 +15,10 @@ public sealed record WakeSettings
     public float WeightDecay { get; init; } = 1e-3f;
     /// <summary>v* stops once the mean NLL of the object is below this.</summary>
     public float StopLoss { get; init; } = 0.05f;
-    /// <summary>Share of the chat-context key in a fact's key (the rest: the raw contexts).</summary>
-    public float ChatKeyWeight { get; init; } = 0.5f;
+    /// <summary>A second edit column per fact keyed at the subject inside the user's chat turn (off: the raw key only).</summary>
+    public bool ChatKeys { get; init; } = true;
+    /// <summary>How many self-written prefixes each raw prompt is also keyed and trained after (0..5).</summary>
+    public int ContextPrefixes { get; init; } = 5;
     /// <summary>Tokens of text for each layer's key covariance.</summary>
     public int CovarianceTokens { get; init; } = 20_000;
 

@@ -309,8 +309,21 @@ public sealed class MemoryStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<ArgumentException>(() =>
             store.AddFact(Fact("I", "is", "short"), [new LayerFactor(2, [float.NaN], [1f])], []));
         Assert.Throws<ArgumentException>(() =>
-            store.AddFact(Fact("I", "is", "short"), [.. Factors(2), .. Factors(2)], []));
+            store.AddFact(Fact("I", "is", "short"), [new LayerFactor(2, Noise(Nff), Noise(Nembd)), new LayerFactor(2, Noise(Nff - 1), Noise(Nembd))], []));
         Assert.Single(store.ActiveFacts());
+    }
+
+    [Fact]
+    public void A_fact_may_have_several_columns_at_a_layer_and_gets_them_back_in_order()
+    {
+        using var store = Open();
+        LayerFactor[] columns = [new(1, Noise(Nff), Noise(Nembd)), new(1, Noise(Nff), Noise(Nembd)), new(2, Noise(Nff), Noise(Nembd))];
+        long id = store.AddFact(Fact("J", "is", "kind"), columns, [new LayerKey(1, Noise(Nff)), new LayerKey(1, Noise(Nff))]);
+        var back = store.Factors(id);
+        Assert.Equal(columns.Select(c => (c.Layer, c.A[0], c.B[0])), back.Select(c => (c.Layer, c.A[0], c.B[0])));
+        var layer1 = store.AllActiveFactors().Single(l => l.Layer == 1);
+        Assert.Equal([0, 1], layer1.Facts.Select(f => f.Column));
+        Assert.Equal(2, store.Keys(id).Count);
     }
 
     static long RowCount(MemoryStore store, string tableAndWhere)
