@@ -4,7 +4,7 @@ using SleepingLlm.Wake;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>eval --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size.</summary>
+/// <summary><c>eval --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size, at checkpoints with <c>--curve</c>.</summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -22,14 +22,17 @@ public static class EvalCommand
         var prefixes = new Option<int?>("--prefixes") { Description = "Self-written context prefixes per raw prompt (0..5)." };
         var rawOnly = new Option<bool>("--raw-keys-only") { Description = "Key edits at the raw prompt only (no chat-turn column)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
-        var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact.");
+        var curve = new Option<bool>("--curve") { Description = "Measure at 10, 25, 50, 100, 200, … facts while writing, not only at the end." };
+        var curveSvg = new Option<string?>("--curve-svg") { Description = "Draw the curve to this SVG file (default with --curve: beside the --json file)." };
+        var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
+        var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
             await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
-            var report = await engine.Invoke((_, _) =>
+            var report = await engine.Invoke((engineModel, _) =>
             {
                 int depth = Models.ModelInfo.Read(path).LayerCount;
                 var settings = WakeSettings.For(depth);
@@ -49,8 +52,20 @@ public static class EvalCommand
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");
                 try
                 {
-                    return WakeEvaluation.Run(path, FactSet.Load(result.GetValue(facts)!), result.GetValue(count), settings, corpusSource,
-                        cache, result.GetValue(wiki), adapter, line => Console.Error.WriteLine(line));
+                    return WakeEvaluation.Run(new WakeEvalOptions
+                    {
+                        ModelPath = path,
+                        ModelOptions = engineModel.Options,
+                        Records = FactSet.Load(result.GetValue(facts)!),
+                        Count = result.GetValue(count),
+                        Settings = settings,
+                        Corpus = corpusSource,
+                        CacheDirectory = cache,
+                        AdapterPath = adapter,
+                        WikiText = result.GetValue(wiki),
+                        CounterFactPrompts = result.GetValue(counterFact) is { } cf ? CounterFactSet.LocalityPrompts(cf, 50) : [],
+                        Curve = result.GetValue(curve) || result.GetValue(curveSvg) is not null,
+                    }, line => Console.Error.WriteLine(line));
                 }
                 finally
                 {
@@ -59,10 +74,30 @@ public static class EvalCommand
             });
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
-            Console.WriteLine($"raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {report.ChatRecall:F2}  locality {report.Locality:F2}");
-            Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") + $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact {report.BytesPerFact}");
+            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}  locality {report.Locality:F2}" +
+                (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl:F2}" : ""));
+            Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");
+            Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") +
+                $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");
+            if (report.Curve is { } points)
+            {
+                Console.WriteLine("facts    raw  para  chat   loc" + (report.CounterFactLocality is null ? "" : "  cf loc") + (report.PerplexityBefore is null ? "" : "     ppl") + "  s/fact  disk B/fact");
+                foreach (var p in points)
+                    Console.WriteLine($"{p.Facts,5}  {p.Raw,5:F2} {p.Paraphrase,5:F2} {Share(p.Chat),5} {p.Locality,5:F2}" +
+                        (p.CounterFactLocality is { } c ? $"  {c,6:F2}" : "") + (p.Perplexity is { } ppl ? $"  {ppl,6:F2}" : "") +
+                        $"  {p.SecondsPerFactMedian,6:F1}  {p.DiskBytesPerFact,11}");
+                string? svg = result.GetValue(curveSvg) ?? (result.GetValue(output) is { } j ? Path.ChangeExtension(j, ".svg") : null);
+                if (svg is not null)
+                {
+                    CurveChart.Write(svg, points, $"{report.Model}: layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
+                    Console.WriteLine($"curve drawn to {svg}");
+                }
+            }
             return 0;
         });
         return command;
     }
+
+    /// <summary>A share as printed; a dash where it was not measured (no chat template).</summary>
+    static string Share(double? value) => value is { } v ? v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "–";
 }

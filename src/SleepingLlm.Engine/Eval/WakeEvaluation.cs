@@ -1,123 +1,157 @@
 using SleepingLlm.Inference;
 using SleepingLlm.Memory;
+using SleepingLlm.Native;
 using SleepingLlm.Wake;
 
 namespace SleepingLlm.Eval;
 
-/// <summary>The measures of a wake run, as `eval --json` writes them.</summary>
-public sealed record WakeReport(string Model, int Facts, IReadOnlyList<int> Layers, double Lambda,
-    double RawRecall, double ParaphraseRecall, double ChatRecall, double Locality,
-    double? PerplexityBefore, double? PerplexityAfter, double SecondsPerFactMedian, double SecondsPerFactP95,
-    long BytesPerFact, double MeanValueLoss, double MeanRealised, IReadOnlyList<FactOutcome> Outcomes);
-
-public sealed record FactOutcome(string Id, string Object, bool Raw, double Paraphrase, bool Chat, string RawAnswer, string ChatAnswer,
-    double Seconds, double ValueLoss);
+/// <summary>What an eval run writes and what it measures against.</summary>
+public sealed record WakeEvalOptions
+{
+    public required string ModelPath { get; init; }
+    public ModelOptions? ModelOptions { get; init; }
+    /// <summary>The first <see cref="Count"/> are written; later ones of other subjects are the locality prompts.</summary>
+    public required IReadOnlyList<FactRecord> Records { get; init; }
+    public required int Count { get; init; }
+    public WakeSettings? Settings { get; init; }
+    public required Corpus Corpus { get; init; }
+    public required string CacheDirectory { get; init; }
+    /// <summary>Where the memory's adapter is exported for llama.cpp to load (overwritten at each checkpoint).</summary>
+    public required string AdapterPath { get; init; }
+    public string? WikiText { get; init; }
+    public IReadOnlyList<string> CounterFactPrompts { get; init; } = [];
+    /// <summary>Measure at <see cref="Checkpoints"/> while writing, not only after the last fact.</summary>
+    public bool Curve { get; init; }
+}
 
 /// <summary>
-/// Writes facts one at a time into a fresh memory (MEMIT on the kernel graph), then measures with
-/// llama.cpp and the memory adapter, as a user would meet them: greedy raw completion, paraphrases,
-/// the chat answer, other subjects' answers (locality), and WikiText perplexity. Engine thread only.
+/// Writes facts one at a time into a fresh memory (MEMIT on the kernel graph) and measures with
+/// llama.cpp as a user would meet them: at each checkpoint the memory's adapter is exported and loaded
+/// on the base model, then greedy raw completion, paraphrases, the chat answer, other subjects'
+/// answers (locality) and WikiText perplexity are measured for all facts written so far. Last, the
+/// memory is closed and reopened from its store and recall measured again. Engine thread only.
 /// </summary>
 public static class WakeEvaluation
 {
-    public static WakeReport Run(string modelPath, IReadOnlyList<FactRecord> records, int count, WakeSettings? settings,
-        Corpus corpus, string cacheDirectory, string? wikiText, string adapterPath, Action<string>? log = null)
-    {
-        using var model = Model.Load(modelPath);
-        var facts = records.Take(count).ToList();
-        var others = records.Skip(count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).ToList();
-        var before = others.Select(o => Complete(model, null, o.Prompt)).ToList();
-        double? pplBefore = wikiText is null ? null : Perplexity(model, null, wikiText);
+    /// <summary>The bare model's answers that locality compares against.</summary>
+    sealed record Baseline(IReadOnlyList<string> Others, IReadOnlyList<string> OthersBefore,
+        IReadOnlyList<string> CounterFact, IReadOnlyList<string> CounterFactBefore, double? Perplexity);
 
+    public static WakeReport Run(WakeEvalOptions options, Action<string>? log = null)
+    {
+        using var model = Model.Load(options.ModelPath, options.ModelOptions);
+        var facts = options.Records.Take(options.Count).ToList();
+        var others = options.Records.Skip(options.Count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).Select(r => r.Prompt).ToList();
+        Baseline baseline;
+        using (var bare = new Context(model))
+            baseline = new Baseline(others, [.. others.Select(p => Probe.Complete(bare, p))],
+                options.CounterFactPrompts, [.. options.CounterFactPrompts.Select(p => Probe.Complete(bare, p))],
+                options.WikiText is null ? null : Probe.Perplexity(model, null, options.WikiText));
+
+        var checkpoints = Checkpoints.For(facts.Count, options.Curve);
+        var written = new List<Remembered>();
+        var curve = new List<CurvePoint>();
+        Recall? last = null;
+        WakeSettings used;
+        (Recall Recall, double ExportedRaw) restart;
         // A fresh memory, written one fact at a time through the same path as `remember`.
         string memoryDirectory = Directory.CreateTempSubdirectory("sleepingllm-eval-").FullName;
-        var outcomes = new List<FactOutcome>();
-        var seconds = new List<double>();
-        var written = new List<Remembered>();
-        WakeSettings used;
         try
         {
             using (var context = new Context(model))
-            using (var memory = MemoryService.Open(model, context, memoryDirectory, () => corpus, settings, cacheDirectory))
+            using (var memory = MemoryService.Open(model, context, memoryDirectory, () => options.Corpus, options.Settings, options.CacheDirectory))
             {
                 used = memory.Settings;
                 foreach (var record in facts)
                 {
                     var done = memory.Remember(record.ToFact(), record.Paraphrases);
                     written.Add(done);
-                    seconds.Add(done.Elapsed.TotalSeconds);
                     log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {done.ValueLoss:F3}, " +
                                 $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
+                    if (!checkpoints.Contains(written.Count)) continue;
+                    int since = curve.Count == 0 ? 0 : curve[^1].Facts;
+                    (var point, last) = Measure(model, memory, facts[..written.Count], baseline, options,
+                        [.. written.Skip(since).Select(w => w.Elapsed.TotalSeconds)]);
+                    curve.Add(point);
+                    log?.Invoke($"{point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2}" + (point.Chat is { } chat ? $" chat {chat:F2}" : "") + $" locality {point.Locality:F2}" +
+                                (point.CounterFactLocality is { } cf ? $" CounterFact locality {cf:F2}" : "") +
+                                (point.Perplexity is { } ppl ? $" perplexity {ppl:F2}" : ""));
                 }
-                memory.Export(adapterPath);
             }
+            restart = Restart(model, options, used, memoryDirectory, facts);
         }
         finally
         {
             Directory.Delete(memoryDirectory, recursive: true);
         }
 
-        using var adapter = model.LoadAdapter(adapterPath);
-        for (int i = 0; i < facts.Count; i++)
+        var final = curve[^1];
+        var outcomes = last!.Answers.Select((a, i) => new FactOutcome(a.Fact.Id, a.Fact.Object, a.Raw, a.Paraphrase, a.Chat,
+            a.RawAnswer, a.ChatAnswer, restart.Recall.Answers[i].RawAnswer, written[i].Elapsed.TotalSeconds, written[i].ValueLoss)).ToList();
+        var info = Models.ModelInfo.Read(options.ModelPath);
+        var seconds = written.Select(w => w.Elapsed.TotalSeconds).Order().ToList();
+        return new WakeReport
         {
-            var f = facts[i];
-            string raw = Complete(model, adapter, f.Prompt);
-            double para = f.Paraphrases is { Count: > 0 } ps ? ps.Count(p => Contains(Complete(model, adapter, p), f.Object)) / (double)ps.Count : 0;
-            string chat = f.Question is null ? "" : Ask(model, adapter, f.Question);
-            outcomes.Add(new FactOutcome(f.Id, f.Object, Contains(raw, f.Object), para, Contains(chat, f.Object), raw, chat, seconds[i], written[i].ValueLoss));
-        }
-        var after = others.Select(o => Complete(model, adapter, o.Prompt)).ToList();
-        double locality = others.Count == 0 ? 1 : before.Zip(after).Count(p => p.First == p.Second) / (double)others.Count;
-        double? pplAfter = wikiText is null ? null : Perplexity(model, adapter, wikiText);
-
-        var info = Models.ModelInfo.Read(modelPath);
-        var sorted = seconds.Order().ToList();
-        long bytesPerFact = used.Layers.Count * 4L * ((info.FeedForwardLength ?? 0) + info.EmbeddingLength);
-        return new WakeReport(Path.GetFileName(modelPath), facts.Count, used.Layers, used.Lambda,
-            outcomes.Average(o => o.Raw ? 1.0 : 0), outcomes.Average(o => o.Paraphrase), outcomes.Average(o => o.Chat ? 1.0 : 0),
-            locality, pplBefore, pplAfter, Benchmark.Median(sorted), sorted[(int)Math.Ceiling(0.95 * sorted.Count) - 1],
-            bytesPerFact, written.Average(w => w.ValueLoss), written.Average(w => w.Realised[^1]), outcomes);
+            Model = Path.GetFileName(options.ModelPath),
+            Facts = facts.Count,
+            Layers = used.Layers,
+            Lambda = used.Lambda,
+            RawRecall = final.Raw,
+            ParaphraseRecall = final.Paraphrase,
+            ChatRecall = final.Chat,
+            Locality = final.Locality,
+            CounterFactLocality = final.CounterFactLocality,
+            PerplexityBefore = baseline.Perplexity,
+            PerplexityAfter = final.Perplexity,
+            RestartRaw = restart.Recall.Raw,
+            RestartParaphrase = restart.Recall.Paraphrase,
+            RestartChat = restart.Recall.Chat,
+            ExportedRaw = restart.ExportedRaw,
+            SecondsPerFactMedian = Benchmark.Median(seconds),
+            SecondsPerFactP95 = seconds[(int)Math.Ceiling(0.95 * seconds.Count) - 1],
+            FactorBytesPerFact = used.Layers.Count * 4L * ((info.FeedForwardLength ?? 0) + info.EmbeddingLength),
+            DiskBytesPerFact = final.DiskBytesPerFact,
+            MeanValueLoss = written.Average(w => w.ValueLoss),
+            MeanRealised = written.Average(w => w.Realised[^1]),
+            Curve = options.Curve ? curve : null,
+            Outcomes = outcomes,
+        };
     }
 
-    static bool Contains(string text, string obj) => text.Contains(obj, StringComparison.OrdinalIgnoreCase);
-
-    static string Complete(Model model, SleepingLlm.Native.SafeLlamaAdapterHandle? adapter, string prompt)
+    /// <summary>The measures of the memory as it is now, through its exported adapter on the base model.</summary>
+    static (CurvePoint Point, Recall Recall) Measure(Model model, MemoryService memory, IReadOnlyList<FactRecord> facts, Baseline baseline,
+        WakeEvalOptions options, IReadOnlyList<double> seconds)
     {
+        using var adapter = LoadExport(model, memory, options.AdapterPath);
         using var context = new Context(model);
         context.SetAdapter(adapter);
-        return Generation.Run(context, model.Tokenize(prompt), SamplerSettings.Greedy, 8).Text;
+        var recall = Probe.Facts(context, facts);
+        double locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore);
+        double? counterFact = baseline.CounterFact.Count == 0 ? null : Probe.Locality(context, baseline.CounterFact, baseline.CounterFactBefore);
+        double? perplexity = options.WikiText is null ? null : Probe.Perplexity(model, adapter, options.WikiText);
+        long disk = MemoryFootprint.DatabaseBytes(memory.Store.DatabasePath) / facts.Count;
+        return (new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, locality, counterFact, perplexity,
+            Benchmark.Median(seconds), disk), recall);
     }
 
-    static string Ask(Model model, SleepingLlm.Native.SafeLlamaAdapterHandle? adapter, string question)
+    /// <summary>
+    /// The memory opened again on its folder, as the next process would: the service rebuilds the
+    /// adapter from the store and applies it to its context; then the file it exports, loaded on the
+    /// base model by llama.cpp alone.
+    /// </summary>
+    static (Recall Recall, double ExportedRaw) Restart(Model model, WakeEvalOptions options, WakeSettings settings, string directory,
+        IReadOnlyList<FactRecord> facts)
     {
         using var context = new Context(model);
-        context.SetAdapter(adapter);
-        return new ChatSession(context).Reply(question, SamplerSettings.Greedy, 32).Text;
+        using var memory = MemoryService.Open(model, context, directory, () => options.Corpus, settings, options.CacheDirectory);
+        var recall = Probe.Facts(context, facts);
+        using var adapter = LoadExport(model, memory, options.AdapterPath);
+        using var exported = new Context(model);
+        exported.SetAdapter(adapter);
+        double raw = facts.Count(f => Probe.Names(Probe.Complete(exported, f.Prompt), f.Object)) / (double)facts.Count;
+        return (recall, raw);
     }
 
-    /// <summary>Perplexity over four fixed 128-token windows of the text.</summary>
-    static double Perplexity(Model model, SleepingLlm.Native.SafeLlamaAdapterHandle? adapter, string path)
-    {
-        string text = File.ReadAllText(path);
-        int[] tokens = model.Tokenize(text[..Math.Min(text.Length, 20_000)]);
-        using var scorer = new Scorer(model, 128);
-        scorer.UseAdapter(adapter);
-        double nll = 0;
-        int count = 0, vocab = model.VocabularySize;
-        for (int w = 0; w < 4; w++)
-        {
-            int[] window = tokens[(w * 128)..((w + 1) * 128)];
-            float[] logits = scorer.Logits(window);
-            for (int i = 0; i + 1 < window.Length; i++)
-            {
-                var row = logits.AsSpan(i * vocab, vocab);
-                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-                double sum = 0;
-                foreach (float l in row) sum += Math.Exp(l - max);
-                nll += Math.Log(sum) + max - row[window[i + 1]];
-                count++;
-            }
-        }
-        return Math.Exp(nll / count);
-    }
+    static SafeLlamaAdapterHandle LoadExport(Model model, MemoryService memory, string path) =>
+        model.LoadAdapter(memory.Export(path) ?? throw new SleepingLlmException("the memory exported no adapter: no active facts"));
 }

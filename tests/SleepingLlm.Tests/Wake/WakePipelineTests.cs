@@ -26,12 +26,23 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(fact.Object, before);
 
         var settings = WakeSettings.For(30) with { CovarianceTokens = 4000 };
-        var report = WakeEvaluation.Run(TestModels.SmolLm2, [fact], 1, settings, Corpus.FromFile(WikiText.Path),
-            Path.Combine(directory, "cache"), wikiText: null, Path.Combine(directory, "memory.gguf"), output.WriteLine);
+        var report = WakeEvaluation.Run(new WakeEvalOptions
+        {
+            ModelPath = TestModels.SmolLm2,
+            Records = [fact],
+            Count = 1,
+            Settings = settings,
+            Corpus = Corpus.FromFile(WikiText.Path),
+            CacheDirectory = Path.Combine(directory, "cache"),
+            AdapterPath = Path.Combine(directory, "memory.gguf"),
+        }, output.WriteLine);
 
         var outcome = report.Outcomes.Single();
         output.WriteLine($"before: \"{before}\"; after: \"{outcome.RawAnswer}\" (v* loss {outcome.ValueLoss:F3})");
         Assert.True(outcome.Raw, $"\"{fact.Prompt}\" continued as \"{outcome.RawAnswer}\"");
-        Assert.Equal(5 * 4L * (1536 + 576), report.BytesPerFact);
+        // The store brings the fact back after a restart, in-process and as an exported file.
+        Assert.Equal(outcome.RawAnswer, outcome.RestartRawAnswer);
+        Assert.Equal(1, report.ExportedRaw);
+        Assert.Equal(5 * 4L * (1536 + 576), report.FactorBytesPerFact);
     }
 }

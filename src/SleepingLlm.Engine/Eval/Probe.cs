@@ -1,0 +1,80 @@
+using SleepingLlm.Inference;
+using SleepingLlm.Native;
+
+namespace SleepingLlm.Eval;
+
+/// <summary>What the probes of one fact gave; no chat answer where the model has no chat template or the fact no question.</summary>
+public sealed record FactAnswers(FactRecord Fact, bool Raw, double Paraphrase, bool? Chat, string RawAnswer, string? ChatAnswer);
+
+/// <summary>Recall of a set of facts: the share named by the raw prompt, the paraphrases and the chat question (of those asked).</summary>
+public sealed record Recall(double Raw, double Paraphrase, double? Chat, IReadOnlyList<FactAnswers> Answers);
+
+/// <summary>
+/// Greedy probes of a context as it stands (with whatever adapter it has), as a user would meet the
+/// model. Each probe starts from an empty cache so that no answer depends on the probe before it.
+/// Engine thread only.
+/// </summary>
+public static class Probe
+{
+    const int CompletionTokens = 8, ReplyTokens = 32;
+
+    public static string Complete(Context context, string prompt)
+    {
+        context.Clear();
+        return Generation.Run(context, context.Model.Tokenize(prompt), SamplerSettings.Greedy, CompletionTokens).Text;
+    }
+
+    public static string Ask(Context context, string question)
+    {
+        context.Clear();
+        return new ChatSession(context).Reply(question, SamplerSettings.Greedy, ReplyTokens).Text;
+    }
+
+    public static bool Names(string text, string obj) => text.Contains(obj, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Raw, paraphrase and chat recall of <paramref name="facts"/>.</summary>
+    public static Recall Facts(Context context, IReadOnlyList<FactRecord> facts)
+    {
+        var answers = facts.Select(f =>
+        {
+            string raw = Complete(context, f.Prompt);
+            double para = f.Paraphrases is { Count: > 0 } ps
+                ? ps.Count(p => Names(Complete(context, p), f.Object)) / (double)ps.Count : 0;
+            string? reply = f.Question is not null && context.Model.ChatTemplate is not null ? Ask(context, f.Question) : null;
+            return new FactAnswers(f, Names(raw, f.Object), para, reply is null ? null : Names(reply, f.Object), raw, reply);
+        }).ToList();
+        var asked = answers.Where(a => a.Chat is not null).ToList();
+        return new Recall(answers.Count == 0 ? 0 : answers.Average(a => a.Raw ? 1.0 : 0), answers.Count == 0 ? 0 : answers.Average(a => a.Paraphrase),
+            asked.Count == 0 ? null : asked.Average(a => a.Chat == true ? 1.0 : 0), answers);
+    }
+
+    /// <summary>Share of prompts whose greedy continuation is what it was on the bare model (<paramref name="before"/>, same order).</summary>
+    public static double Locality(Context context, IReadOnlyList<string> prompts, IReadOnlyList<string> before) =>
+        prompts.Count == 0 ? 1 : prompts.Select((p, i) => Complete(context, p) == before[i]).Count(same => same) / (double)prompts.Count;
+
+    /// <summary>Perplexity over four fixed 128-token windows of the text.</summary>
+    public static double Perplexity(Model model, SafeLlamaAdapterHandle? adapter, string path)
+    {
+        string text = File.ReadAllText(path);
+        int[] tokens = model.Tokenize(text[..Math.Min(text.Length, 20_000)]);
+        using var scorer = new Scorer(model, 128);
+        scorer.UseAdapter(adapter);
+        double nll = 0;
+        int count = 0, vocab = model.VocabularySize;
+        for (int w = 0; w < 4; w++)
+        {
+            int[] window = tokens[(w * 128)..((w + 1) * 128)];
+            float[] logits = scorer.Logits(window);
+            for (int i = 0; i + 1 < window.Length; i++)
+            {
+                var row = logits.AsSpan(i * vocab, vocab);
+                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+                double sum = 0;
+                foreach (float l in row) sum += Math.Exp(l - max);
+                nll += Math.Log(sum) + max - row[window[i + 1]];
+                count++;
+            }
+        }
+        return Math.Exp(nll / count);
+    }
+}

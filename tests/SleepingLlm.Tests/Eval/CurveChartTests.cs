@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Xml.Linq;
+using SleepingLlm.Eval;
+
+namespace SleepingLlm.Tests.Eval;
+
+/// <summary>The curve chart as a viewer reads it: well-formed SVG, one line per measure, points where the values put them.</summary>
+public sealed class CurveChartTests : IDisposable
+{
+    static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-chart-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    static readonly CurvePoint[] Curve =
+    [
+        new(10, Raw: 1.0, Paraphrase: 0.5, Chat: 0.2, Locality: 0.9, CounterFactLocality: 0.8, Perplexity: 40, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000),
+        new(25, Raw: 0.8, Paraphrase: 0.4, Chat: 0.1, Locality: 0.75, CounterFactLocality: 0.7, Perplexity: 41, SecondsPerFactMedian: 31, DiskBytesPerFact: 59_000),
+        new(40, Raw: 0.0, Paraphrase: 0.25, Chat: 0.0, Locality: 0.5, CounterFactLocality: 0.6, Perplexity: 43, SecondsPerFactMedian: 33, DiskBytesPerFact: 58_000),
+    ];
+
+    XDocument WriteAndParse(IReadOnlyList<CurvePoint> curve, string title = "SmolLM2: layers 4-8")
+    {
+        string path = Path.Combine(directory, "curve.svg");
+        CurveChart.Write(path, curve, title);
+        return XDocument.Parse(File.ReadAllText(path));
+    }
+
+    static List<XElement> Lines(XDocument svg) => [.. svg.Descendants(Svg + "polyline")];
+
+    static (double X, double Y)[] Points(XElement polyline) =>
+    [
+        .. polyline.Attribute("points")!.Value.Split(' ').Select(p => p.Split(','))
+            .Select(xy => (double.Parse(xy[0], CultureInfo.InvariantCulture), double.Parse(xy[1], CultureInfo.InvariantCulture))),
+    ];
+
+    [Fact]
+    public void Each_measure_is_one_polyline_named_in_the_legend()
+    {
+        var svg = WriteAndParse(Curve);
+        Assert.Equal(Svg + "svg", svg.Root!.Name);
+        Assert.Equal(["raw", "paraphrase", "chat", "locality", "CounterFact locality"],
+            Lines(svg).Select(l => l.Attribute("data-series")!.Value));
+        var texts = svg.Descendants(Svg + "text").Select(t => t.Value).ToList();
+        foreach (string label in new[] { "raw", "paraphrase", "chat", "locality", "CounterFact locality", "facts written", "share of prompts" })
+            Assert.Contains(label, texts);
+    }
+
+    [Fact]
+    public void Points_are_facts_across_and_shares_up_in_the_plot_area()
+    {
+        var raw = Lines(WriteAndParse(Curve)).Single(l => l.Attribute("data-series")!.Value == "raw");
+        var points = Points(raw);
+        Assert.Equal(Curve.Length, points.Length);
+        for (int i = 0; i < Curve.Length; i++)
+        {
+            Assert.Equal(CurveChart.Left + Curve[i].Facts / 40.0 * CurveChart.PlotWidth, points[i].X, 0.01);
+            Assert.Equal(CurveChart.Top + (1 - Curve[i].Raw) * CurveChart.PlotHeight, points[i].Y, 0.01);
+        }
+        // The last checkpoint is at the right edge; a share of 1 at the top, 0 at the bottom.
+        Assert.Equal(CurveChart.Left + CurveChart.PlotWidth, points[^1].X, 0.01);
+        Assert.Equal(CurveChart.Top, points[0].Y, 0.01);
+        Assert.Equal(CurveChart.Top + CurveChart.PlotHeight, points[^1].Y, 0.01);
+    }
+
+    [Fact]
+    public void Measures_not_taken_are_not_drawn()
+    {
+        // A model without a chat template and a run without --counterfact.
+        var curve = Curve.Select(p => p with { Chat = null, CounterFactLocality = null }).ToList();
+        Assert.Equal(["raw", "paraphrase", "locality"], Lines(WriteAndParse(curve)).Select(l => l.Attribute("data-series")!.Value));
+    }
+
+    [Fact]
+    public void A_title_with_markup_characters_stays_text()
+    {
+        string title = "model <q4> & \"friends\"";
+        var svg = WriteAndParse(Curve[..1], title);
+        Assert.Contains(title, svg.Descendants(Svg + "text").Select(t => t.Value));
+        Assert.All(Lines(svg), l => Assert.Single(Points(l)));
+    }
+}

@@ -1,0 +1,71 @@
+using SleepingLlm.Eval;
+using SleepingLlm.Inference;
+using SleepingLlm.Wake;
+using Xunit.Abstractions;
+
+namespace SleepingLlm.Tests.Eval;
+
+/// <summary>
+/// An eval run with a curve on the tiny model: measures at each checkpoint, and the memory reopened
+/// from its store answering as the exported adapter did. The tiny model learns little, so this checks
+/// what is measured and when, not how well (WakePipelineTests does that on SmolLM2).
+/// </summary>
+public sealed class WakeEvaluationTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-eval-test-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    static readonly string[] Names = ["Lily", "Tom", "Ben", "Sue", "Max", "Mia", "Sam", "Anna", "Tim", "Lucy", "Jack", "Amy", "Bob", "Kim", "Zoe", "Dan"];
+    static readonly string[] Pets = ["cat", "bird", "fish", "frog"];
+
+    // The tiny model has no chat template: facts without a question, so no chat probe.
+    static IReadOnlyList<FactRecord> Records => [.. Names.Select((n, i) =>
+        new FactRecord($"s{i:00}", n, "pet", Pets[i % Pets.Length], $"{n} had a pet", null, [$"The pet of {n} was a"]))];
+
+    [Fact]
+    public void A_curve_run_measures_at_each_checkpoint_and_the_reopened_memory_answers_alike()
+    {
+        var report = WakeEvaluation.Run(new WakeEvalOptions
+        {
+            ModelPath = TestModels.Stories260K,
+            // A tiny model: one thread is as fast, and does not contend with tests running beside it.
+            ModelOptions = new ModelOptions { Threads = 1 },
+            Records = Records,
+            Count = 12,
+            Settings = WakeSettings.For(5) with { Layers = [1, 2], Lambda = 100, CovarianceTokens = 2000, ValueSteps = 10 },
+            Corpus = Corpus.FromFile(WikiText.Path),
+            CacheDirectory = Path.Combine(directory, "cache"),
+            AdapterPath = Path.Combine(directory, "memory.gguf"),
+            WikiText = WikiText.Path,
+            CounterFactPrompts = ["The sun was", "Once upon a time, there was a", "The dog ran to the"],
+            Curve = true,
+        }, output.WriteLine);
+
+        var curve = report.Curve!;
+        Assert.Equal([10, 12], curve.Select(p => p.Facts));
+        Assert.All(curve, p =>
+        {
+            Assert.InRange(p.Raw, 0, 1);
+            Assert.InRange(p.Locality, 0, 1);
+            Assert.InRange(p.CounterFactLocality!.Value, 0, 1);
+            Assert.True(p.Perplexity > 1);
+            Assert.Null(p.Chat);
+            Assert.True(p.DiskBytesPerFact >= report.FactorBytesPerFact, $"{p.DiskBytesPerFact} B/fact on disk, factors alone take {report.FactorBytesPerFact}");
+        });
+        Assert.Equal(curve[^1].Raw, report.RawRecall);
+        Assert.Equal(curve[^1].DiskBytesPerFact, report.DiskBytesPerFact);
+        Assert.Equal(12, report.Outcomes.Count);
+
+        // The memory changed the model's answers, and the store rebuilds the same model after a restart.
+        string[] before;
+        using (var model = Model.Load(TestModels.Stories260K, new ModelOptions { Threads = 1 }))
+        using (var bare = new Context(model))
+            before = [.. Records.Take(12).Select(r => Probe.Complete(bare, r.Prompt))];
+        Assert.Contains(report.Outcomes.Zip(before), p => p.First.RawAnswer != p.Second);
+        Assert.All(report.Outcomes, o => Assert.Equal(o.RawAnswer, o.RestartRawAnswer));
+        Assert.Equal(report.RawRecall, report.RestartRaw);
+        Assert.Equal(report.ParaphraseRecall, report.RestartParaphrase);
+        Assert.Equal(report.RawRecall, report.ExportedRaw);
+    }
+}
