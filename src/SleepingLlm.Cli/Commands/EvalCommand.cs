@@ -24,10 +24,11 @@ public static class EvalCommand
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
         var curve = new Option<bool>("--curve") { Description = "Measure at 10, 25, 50, 100, 200, … facts while writing, not only at the end." };
         var curveSvg = new Option<string?>("--curve-svg") { Description = "Draw the curve to this SVG file (default with --curve: beside the --json file)." };
+        var keep = new Option<string?>("--keep-memory") { Description = "Write the memory into this empty folder and keep it (default: a temporary one)." };
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -65,6 +66,7 @@ public static class EvalCommand
                         WikiText = result.GetValue(wiki),
                         CounterFactPrompts = result.GetValue(counterFact) is { } cf ? CounterFactSet.LocalityPrompts(cf, 50) : [],
                         Curve = result.GetValue(curve) || result.GetValue(curveSvg) is not null,
+                        KeepMemory = result.GetValue(keep) is { } k ? Path.GetFullPath(k) : null,
                     }, line => Console.Error.WriteLine(line));
                 }
                 finally

@@ -22,6 +22,8 @@ public sealed record WakeEvalOptions
     public IReadOnlyList<string> CounterFactPrompts { get; init; } = [];
     /// <summary>Measure at <see cref="Checkpoints"/> while writing, not only after the last fact.</summary>
     public bool Curve { get; init; }
+    /// <summary>Write the memory here (an empty or new folder) and keep it, e.g. for `eval --modes` or `chat --memory`.</summary>
+    public string? KeepMemory { get; init; }
 }
 
 /// <summary>
@@ -55,7 +57,9 @@ public static class WakeEvaluation
         WakeSettings used;
         (Recall Recall, double ExportedRaw) restart;
         // A fresh memory, written one fact at a time through the same path as `remember`.
-        string memoryDirectory = Directory.CreateTempSubdirectory("sleepingllm-eval-").FullName;
+        if (options.KeepMemory is { } keep && Directory.Exists(keep) && Directory.EnumerateFileSystemEntries(keep).Any())
+            throw new SleepingLlmException($"{keep} is not empty: the eval writes a fresh memory");
+        string memoryDirectory = options.KeepMemory ?? Directory.CreateTempSubdirectory("sleepingllm-eval-").FullName;
         try
         {
             using (var context = new Context(model))
@@ -82,7 +86,7 @@ public static class WakeEvaluation
         }
         finally
         {
-            Directory.Delete(memoryDirectory, recursive: true);
+            if (options.KeepMemory is null) Directory.Delete(memoryDirectory, recursive: true);
         }
 
         var final = curve[^1];

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,44 +24,6 @@ public sealed partial class MemoryStore : IDisposable
 
     const string FactColumns =
         "id, subject, relation, object, prompt, question, paraphrases, created, status, stage, scale, last_recall, recalled, recall_history";
-
-    static readonly string[] Tables = ["meta", "facts", "factors", "keys"];
-
-    const string Schema = """
-        CREATE TABLE meta(
-            key   TEXT PRIMARY KEY,
-            value TEXT NOT NULL);
-        CREATE TABLE facts(
-            id             INTEGER PRIMARY KEY,
-            subject        TEXT NOT NULL,
-            relation       TEXT NOT NULL,
-            object         TEXT NOT NULL,
-            prompt         TEXT NOT NULL,
-            question       TEXT NULL,
-            paraphrases    TEXT NOT NULL DEFAULT '[]',
-            created        TEXT NOT NULL,
-            status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'forgotten', 'replaced')),
-            stage          INTEGER NOT NULL DEFAULT 0,
-            scale          REAL NOT NULL DEFAULT 1.0,
-            last_recall    TEXT NULL,
-            recalled       INTEGER NULL,
-            recall_history TEXT NOT NULL DEFAULT '[]');
-        CREATE INDEX facts_status ON facts(status);
-        CREATE TABLE factors(
-            fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-            layer   INTEGER NOT NULL,
-            col     INTEGER NOT NULL DEFAULT 0,
-            a       BLOB NOT NULL,
-            b       BLOB NOT NULL,
-            PRIMARY KEY (fact_id, layer, col));
-        CREATE INDEX factors_layer ON factors(layer);
-        CREATE TABLE keys(
-            fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-            layer   INTEGER NOT NULL,
-            k       BLOB NOT NULL);
-        CREATE INDEX keys_fact ON keys(fact_id, layer);
-        CREATE INDEX keys_layer ON keys(layer);
-        """;
 
     readonly SqliteConnection connection;
     readonly Lock gate = new();
@@ -151,76 +111,6 @@ public sealed partial class MemoryStore : IDisposable
         }
     }
 
-    void Initialise()
-    {
-        // A file that is not SQLite fails here (SQLITE_NOTADB), a damaged one reports its problems.
-        var problems = Strings("PRAGMA quick_check", null);
-        if (problems is not ["ok"])
-            throw Refuse($"is corrupt (quick_check: {problems.FirstOrDefault() ?? "no answer"}" +
-                (problems.Count > 1 ? $", and {problems.Count - 1} more problems)" : ")"));
-        string mode = Convert.ToString(Scalar("PRAGMA journal_mode=WAL", null), CultureInfo.InvariantCulture) ?? "";
-        if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
-            throw Refuse($"cannot use write-ahead logging (journal mode stays '{mode}')");
-        Execute("PRAGMA synchronous=FULL", null);
-        Execute("PRAGMA foreign_keys=ON", null);
-
-        using var tx = connection.BeginTransaction();
-        long applicationId = Convert.ToInt64(Scalar("PRAGMA application_id", tx), CultureInfo.InvariantCulture);
-        long version = Convert.ToInt64(Scalar("PRAGMA user_version", tx), CultureInfo.InvariantCulture);
-        var tables = Strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", tx);
-        if (applicationId == 0 && tables.Count == 0)
-        {
-            Execute(Schema, tx);
-            // Constants, not input: PRAGMAs take no parameters.
-            Execute($"PRAGMA application_id = {ApplicationId}", tx);
-            Execute($"PRAGMA user_version = {SchemaVersion}", tx);
-            SetMeta("schema_version", SchemaVersion.ToString(CultureInfo.InvariantCulture), tx);
-            SetMeta("model_sha256", ModelSha256, tx);
-            SetMeta("model_name", ModelName, tx);
-            SetMeta("created", FormatTime(DateTimeOffset.UtcNow), tx);
-        }
-        else if (applicationId != ApplicationId)
-            throw Refuse("is a SQLite database of another application, not a SleepingLlm memory");
-        else if (version > SchemaVersion)
-            throw Refuse($"has memory schema {version}, newer than this SleepingLlm's {SchemaVersion}");
-        else if (version is not (1 or SchemaVersion))
-            throw Refuse($"has an unknown memory schema ({version})");
-        else
-        {
-            if (version == 1) Migrate1To2(tx);
-            var missing = Tables.Except(tables, StringComparer.Ordinal).ToList();
-            if (missing.Count > 0) throw Refuse($"lacks the table(s) {string.Join(", ", missing)}");
-            string? recorded = GetMeta("model_sha256", tx);
-            if (recorded is null) throw Refuse("records no model sha256");
-            if (!recorded.Equals(ModelSha256, StringComparison.OrdinalIgnoreCase))
-                throw Refuse($"belongs to the model with sha256 {recorded}, not {ModelSha256} ({ModelName})");
-            if (GetMeta("model_name", tx) != ModelName) SetMeta("model_name", ModelName, tx);
-        }
-        tx.Commit();
-    }
-
-    /// <summary>Schema 1 had one factor column per fact and layer; 2 allows several (the raw key's and the chat keys').</summary>
-    void Migrate1To2(SqliteTransaction tx)
-    {
-        Execute("""
-            CREATE TABLE factors2(
-                fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-                layer   INTEGER NOT NULL,
-                col     INTEGER NOT NULL DEFAULT 0,
-                a       BLOB NOT NULL,
-                b       BLOB NOT NULL,
-                PRIMARY KEY (fact_id, layer, col));
-            INSERT INTO factors2(fact_id, layer, col, a, b) SELECT fact_id, layer, 0, a, b FROM factors;
-            DROP TABLE factors;
-            ALTER TABLE factors2 RENAME TO factors;
-            CREATE INDEX factors_layer ON factors(layer);
-            """, tx);
-        Execute("PRAGMA user_version = 2", tx);
-        SetMeta("schema_version", "2", tx);
-    }
-
-    SleepingLlmException Refuse(string reason) => new(OneLine($"memory database {DatabasePath} {reason}"));
-
     // ---------------------------------------------------------------- internals
 
     long Insert(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, SqliteTransaction tx)
@@ -258,8 +148,8 @@ public sealed partial class MemoryStore : IDisposable
             {
                 layer.Value = factor.Layer;
                 column.Value = columns[factor.Layer] = columns.GetValueOrDefault(factor.Layer, -1) + 1;
-                a.Value = ToBlob(factor.A);
-                b.Value = ToBlob(factor.B);
+                a.Value = VectorBlob.Encode(factor.A, VectorBlob.ScaledHalf);
+                b.Value = VectorBlob.Encode(factor.B, VectorBlob.ScaledHalf);
                 insert.ExecuteNonQuery();
             }
         }
@@ -273,7 +163,7 @@ public sealed partial class MemoryStore : IDisposable
             foreach (var key in keys)
             {
                 layer.Value = key.Layer;
-                k.Value = ToBlob(key.K);
+                k.Value = VectorBlob.Encode(key.K, VectorBlob.ScaledInt8);
                 insert.ExecuteNonQuery();
             }
         }
@@ -284,26 +174,26 @@ public sealed partial class MemoryStore : IDisposable
     /// <summary>Factors and keys must have the shapes the layer's existing ones have (one model, one n_ff and n_embd).</summary>
     void CheckShapes(IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, SqliteTransaction tx)
     {
-        using var factorShape = Command("SELECT length(a), length(b) FROM factors WHERE layer = $layer LIMIT 1", tx);
+        using var factorShape = Command("SELECT a, b FROM factors WHERE layer = $layer LIMIT 1", tx);
         var layerParameter = factorShape.Parameters.Add("$layer", SqliteType.Integer);
         foreach (var factor in factors)
         {
             layerParameter.Value = factor.Layer;
             using var reader = factorShape.ExecuteReader();
             if (!reader.Read()) continue;
-            long a = reader.GetInt64(0) / sizeof(float), b = reader.GetInt64(1) / sizeof(float);
+            long a = VectorBlob.Count(reader.GetFieldValue<byte[]>(0)), b = VectorBlob.Count(reader.GetFieldValue<byte[]>(1));
             if (a != factor.A.Length || b != factor.B.Length)
                 throw new ArgumentException(
                     $"layer {factor.Layer}: factors of {factor.A.Length}/{factor.B.Length} values, the stored ones have {a}/{b}");
         }
 
-        using var keyShape = Command("SELECT length(k) FROM keys WHERE layer = $layer LIMIT 1", tx);
+        using var keyShape = Command("SELECT k FROM keys WHERE layer = $layer LIMIT 1", tx);
         layerParameter = keyShape.Parameters.Add("$layer", SqliteType.Integer);
         foreach (var key in keys)
         {
             layerParameter.Value = key.Layer;
-            if (keyShape.ExecuteScalar() is long bytes && bytes / sizeof(float) != key.K.Length)
-                throw new ArgumentException($"layer {key.Layer}: a key of {key.K.Length} values, the stored ones have {bytes / sizeof(float)}");
+            if (keyShape.ExecuteScalar() is byte[] stored && VectorBlob.Count(stored) is var count && count != key.K.Length)
+                throw new ArgumentException($"layer {key.Layer}: a key of {key.K.Length} values, the stored ones have {count}");
         }
     }
 
@@ -466,59 +356,6 @@ public sealed partial class MemoryStore : IDisposable
         _ => throw new FormatException($"unknown status '{status}'"),
     };
 
-    static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    static string StringsJson(IReadOnlyList<string> items) => Json(w =>
-    {
-        w.WriteStartArray();
-        foreach (var item in items) w.WriteStringValue(item);
-        w.WriteEndArray();
-    });
-
-    static string HistoryJson(IReadOnlyList<RecallRecord> history) => Json(w =>
-    {
-        w.WriteStartArray();
-        foreach (var record in history)
-        {
-            w.WriteStartObject();
-            w.WriteString("at", FormatTime(record.At));
-            w.WriteBoolean("raw", record.Raw);
-            if (record.Chat is bool chat) w.WriteBoolean("chat", chat);
-            else w.WriteNull("chat");
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    });
-
-    static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, JsonOptions)) write(writer);
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    static List<string> ParseStrings(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return [.. document.RootElement.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("a null paraphrase"))];
-    }
-
-    static List<RecallRecord> ParseHistory(string json, long id)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return [.. document.RootElement.EnumerateArray().Select(e => new RecallRecord(
-                ParseTime(e.GetProperty("at").GetString() ?? throw new FormatException("a recall without time")),
-                e.GetProperty("raw").GetBoolean(),
-                e.TryGetProperty("chat", out var chat) && chat.ValueKind != JsonValueKind.Null ? chat.GetBoolean() : null))];
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
-        {
-            throw new SleepingLlmException(OneLine($"memory #{id}: malformed recall history: {e.Message}"), e);
-        }
-    }
-
     /// <summary>ISO-8601 in UTC with 100 ns precision (round-trips a DateTimeOffset's instant exactly).</summary>
     static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
@@ -526,28 +363,9 @@ public sealed partial class MemoryStore : IDisposable
     static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    static byte[] ToBlob(float[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(bytes);
-        else
-            for (int i = 0; i < values.Length; i++)
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        return bytes;
-    }
-
-    float[] FromBlob(SqliteDataReader reader, int column)
-    {
-        var bytes = reader.GetFieldValue<byte[]>(column);
-        if (bytes.Length % sizeof(float) != 0)
-            throw new SleepingLlmException($"memory database {DatabasePath}: a factor blob of {bytes.Length} bytes is not float32");
-        var values = new float[bytes.Length / sizeof(float)];
-        if (BitConverter.IsLittleEndian) bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
-        else
-            for (int i = 0; i < values.Length; i++)
-                values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-        return values;
-    }
+    float[] FromBlob(SqliteDataReader reader, int column) =>
+        VectorBlob.Decode(reader.GetFieldValue<byte[]>(column))
+        ?? throw new SleepingLlmException($"memory database {DatabasePath}: a stored vector is damaged (unknown format or length)");
 
     static string NormaliseSha256(string sha256)
     {

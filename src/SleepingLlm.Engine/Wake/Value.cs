@@ -27,7 +27,9 @@ public static unsafe class Value
         var sequences = new List<Sequence>();
         foreach (var fact in facts)
         {
-            foreach (string text in templates.Raw(fact))
+            // The subject's earlier facts, already written once, keep their place with the bare prompt
+            // and the chat form; the new fact also gets the self-written prefixes.
+            foreach (string text in fact == facts[^1] ? templates.Raw(fact) : templates.Raw(fact).Take(1))
             {
                 var (tokens, start) = Positions.WithObject(model, text, fact.Object);
                 sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, text, fact.Subject),
@@ -106,7 +108,6 @@ public static unsafe class Value
             step.Compute();
             meanNll = Tensors.GetScalar(nll);
             steps++;
-            if (Environment.GetEnvironmentVariable("TRACE") is not null) Console.Error.Write($" {meanNll:F2}");
         }
         return new ValueResult(Tensors.GetFloats(delta), meanNll, steps, hiddenNorm);
     }
