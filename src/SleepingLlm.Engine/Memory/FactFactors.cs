@@ -8,8 +8,8 @@ namespace SleepingLlm.Memory;
 /// <param name="B">The value-side factor: n_embd values.</param>
 public sealed record LayerFactor(int Layer, float[] A, float[] B);
 
-/// <summary>A constraint key of one fact at one edit layer (n_ff values): later edits keep ΔW·K ≈ 0 on it.</summary>
-public sealed record LayerKey(int Layer, float[] K);
+/// <summary>A constraint key of one fact at one edit layer (n_ff values): later edits keep ΔW·K ≈ 0 on it. Id: its row, once stored.</summary>
+public sealed record LayerKey(int Layer, float[] K, long Id = 0);
 
 /// <summary>One column of an active fact's factors at a layer, with the scale it is applied with.</summary>
 public sealed record FactFactor(long FactId, float Scale, float[] A, float[] B, int Column = 0);

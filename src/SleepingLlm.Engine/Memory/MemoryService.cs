@@ -106,10 +106,10 @@ public sealed class MemoryService : IDisposable
             .Select(f => new EditColumn(layer.Layer, f.A, f.B, f.Scale))),
     ];
 
-    IReadOnlyList<float[]> ConstraintKeys(int layer, HashSet<long> excluded) =>
+    IReadOnlyList<ConstraintKey> ConstraintKeys(int layer, HashSet<long> excluded) =>
     [
         .. store.ActiveFacts().Where(f => !excluded.Contains(f.Id))
-            .SelectMany(f => store.Keys(f.Id)).Where(k => k.Layer == layer).Select(k => k.K),
+            .SelectMany(f => store.Keys(f.Id)).Where(k => k.Layer == layer).Select(k => new ConstraintKey(k.Id, k.K)),
     ];
 
     Editor Editor(IProgress<string>? progress)

@@ -49,11 +49,11 @@ public sealed partial class MemoryStore
     {
         lock (gate)
         {
-            using var command = Command("SELECT layer, k FROM keys WHERE fact_id = $id ORDER BY layer, rowid", null);
+            using var command = Command("SELECT layer, k, rowid FROM keys WHERE fact_id = $id ORDER BY layer, rowid", null);
             command.Parameters.AddWithValue("$id", factId);
             using var reader = command.ExecuteReader();
             var result = new List<LayerKey>();
-            while (reader.Read()) result.Add(new LayerKey(reader.GetInt32(0), FromBlob(reader, 1)));
+            while (reader.Read()) result.Add(new LayerKey(reader.GetInt32(0), FromBlob(reader, 1), reader.GetInt64(2)));
             return result;
         }
     }

@@ -4,6 +4,9 @@ using SleepingLlm.Kernels;
 
 namespace SleepingLlm.Wake;
 
+/// <summary>An earlier memory's key at a layer, with a stable id (the store's row) so work on it can be reused.</summary>
+public sealed record ConstraintKey(long Id, float[] Key);
+
 /// <summary>What writing a subject's facts produced: per layer one edit column per key (raw, then each chat question), the keys to keep as constraints.</summary>
 public sealed record Edit(IReadOnlyList<EditColumn> Columns, IReadOnlyList<(int Layer, float[] Key)> Keys, ValueResult Value,
     IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
@@ -19,7 +22,31 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
 {
     public WakeSettings Settings => settings;
 
-    public Edit Write(IReadOnlyList<Fact> facts, IReadOnlyList<EditColumn> memory, Func<int, IReadOnlyList<float[]>> constraintKeys)
+    // (λC)⁻¹k of each stored key, per layer: the solve's largest product, the same for a key every time.
+    readonly Dictionary<int, Dictionary<long, double[]>> projected = [];
+
+    /// <summary>The earlier memories' keys at a layer and (λC)⁻¹ times each, reusing what earlier writes computed.</summary>
+    Solve.ConstraintSet? Constraints(int layer, IReadOnlyList<ConstraintKey> keys)
+    {
+        if (keys.Count == 0) return null;
+        var inverse = regularisedInverse(layer);
+        var known = projected.TryGetValue(layer, out var cache) ? cache : [];
+        var next = new Dictionary<long, double[]>();
+        var missing = keys.Where(k => !known.ContainsKey(k.Id)).ToList();
+        if (missing.Count > 0)
+        {
+            var p = inverse * Matrix<double>.Build.Dense(inverse.RowCount, missing.Count, (r, c) => missing[c].Key[r]);
+            for (int c = 0; c < missing.Count; c++) known[missing[c].Id] = p.Column(c).ToArray();
+        }
+        foreach (var k in keys) next[k.Id] = known[k.Id];
+        projected[layer] = next;
+        var n = inverse.RowCount;
+        return new Solve.ConstraintSet(
+            Matrix<double>.Build.Dense(n, keys.Count, (r, c) => keys[c].Key[r]),
+            Matrix<double>.Build.Dense(n, keys.Count, (r, c) => next[keys[c].Id][r]));
+    }
+
+    public Edit Write(IReadOnlyList<Fact> facts, IReadOnlyList<EditColumn> memory, Func<int, IReadOnlyList<ConstraintKey>> constraintKeys)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var fact in facts) fact.Validate();
@@ -47,9 +74,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
             var found = Keys.Compute(model, weights, backend, edited.Terms, facts, templates, layer, critical, settings.ChatKeys).All.ToList();
             var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count, (r, c) => found[c].Key[r]);
-            var constraints = constraintKeys(layer);
-            var c = constraints.Count == 0 ? null : Matrix<double>.Build.Dense(hp.FeedForwardLength, constraints.Count, (r, col) => constraints[col][r]);
-            var a = Solve.Layer(regularisedInverse(layer), k, c);
+            var a = Solve.LayerReusing(regularisedInverse(layer), k, Constraints(layer, constraintKeys(layer)));
             // kᵀa is the fraction of the residual this layer realises for the raw key (memit.md: a/(1+a)).
             realised.Add(a.Column(0).DotProduct(k.Column(0)));
             for (int j = 0; j < found.Count; j++)

@@ -40,4 +40,17 @@ public static class Solve
         var keys = constraintKeys is null || constraintKeys.ColumnCount == 0 ? newKeys : newKeys.Append(constraintKeys);
         return KeyFactors(inverse, keys).SubMatrix(0, inverse.RowCount, 0, newKeys.ColumnCount);
     }
+
+    /// <summary>Constraint keys C and their projections (λC)⁻¹C, which the caller keeps between writes.</summary>
+    public sealed record ConstraintSet(Matrix<double> Keys, Matrix<double> Projected);
+
+    /// <summary><see cref="Layer(Matrix{double}, Matrix{double}, Matrix{double}?)"/> with the constraints' projections given.</summary>
+    public static Matrix<double> LayerReusing(Matrix<double> inverse, Matrix<double> newKeys, ConstraintSet? constraints)
+    {
+        if (constraints is null) return Layer(inverse, newKeys, null);
+        var keys = newKeys.Append(constraints.Keys);
+        var p = (inverse * newKeys).Append(constraints.Projected);
+        var s = keys.TransposeThisAndMultiply(p) + Matrix<double>.Build.DenseIdentity(keys.ColumnCount);
+        return p * s.Inverse().SubMatrix(0, keys.ColumnCount, 0, newKeys.ColumnCount);
+    }
 }

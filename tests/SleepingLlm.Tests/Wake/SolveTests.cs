@@ -29,6 +29,19 @@ public sealed class SolveTests
     }
 
     [Fact]
+    public void Given_projections_of_the_constraints_give_the_same_factors()
+    {
+        const int n = 14;
+        var inverse = Solve.RegularisedInverse(Covariance(n), lambda: 2);
+        var newKeys = Random(n, 2);
+        var constraints = Random(n, 5);
+        var plain = Solve.Layer(inverse, newKeys, constraints);
+        var reused = Solve.LayerReusing(inverse, newKeys, new Solve.ConstraintSet(constraints, inverse * constraints));
+        Assert.Equal(2, reused.ColumnCount);
+        Assert.True((plain - reused).FrobeniusNorm() < 1e-9 * plain.FrobeniusNorm());
+    }
+
+    [Fact]
     public void The_update_realises_a_fraction_of_each_residual_and_spares_constraint_keys()
     {
         const int n = 16, d = 5;
