@@ -8,9 +8,9 @@ public sealed record WakeSettings
     /// <summary>Weight of the preserved-knowledge covariance in the solve. Scales with n_ff (memit.md).</summary>
     public double Lambda { get; init; } = 1500;
     public int ValueSteps { get; init; } = 25;
-    public float ValueLearningRate { get; init; } = 0.5f;
+    public float ValueLearningRate { get; init; } = 2f;
     /// <summary>‖δ‖ is clamped to this many times ‖h‖ at the edit layer.</summary>
-    public float ClampFactor { get; init; } = 4f;
+    public float ClampFactor { get; init; } = 1f;
     public float KlFactor { get; init; } = 0.0625f;
     public float WeightDecay { get; init; } = 1e-3f;
     /// <summary>v* stops once the mean NLL of the object is below this.</summary>
