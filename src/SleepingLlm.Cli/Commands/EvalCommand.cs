@@ -28,7 +28,11 @@ public static class EvalCommand
         var modes = new Option<string?>("--modes") { Description = "Compare memory modes on the same facts instead, e.g. weights,prompt,rag,hybrid (eval-modes)." };
         var memory = new Option<string?>("--memory") { Description = "With --modes: a memory already written whose first facts are the file's (default: write one when a mode needs weights)." };
         var ragCount = new Option<int>("--rag-k") { Description = "With --modes: facts retrieved per message.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
-        var withReport = new Option<string?>("--with-report") { Description = "With --modes: an earlier eval --modes JSON report on the same facts, whose other modes are shown and drawn beside these." };
+        var withReport = new Option<string[]>("--with-report")
+        {
+            Description = "With --modes: earlier eval --modes JSON reports on the same facts file, whose points are shown and drawn beside these (repeatable).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
@@ -39,7 +43,7 @@ public static class EvalCommand
             if (result.GetValue(modes) is { } modeList)
                 return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
                     result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
-                    result.GetValue(corpus), result.GetValue(withReport)));
+                    result.GetValue(corpus), result.GetValue(withReport) ?? []));
             await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
             var report = await engine.Invoke((engineModel, _) =>
             {

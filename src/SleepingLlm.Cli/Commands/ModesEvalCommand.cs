@@ -12,15 +12,16 @@ public static class ModesEvalCommand
 {
     /// <summary>What <c>eval</c> hands over when it is given <c>--modes</c>.</summary>
     public sealed record Request(string ModelPath, Inference.ModelOptions ModelOptions, string Modes, string FactsFile, int Count,
-        bool Curve, string? Memory, int RagCount, string? Json, string? CorpusFile, string? WithReport);
+        bool Curve, string? Memory, int RagCount, string? Json, string? CorpusFile, IReadOnlyList<string> WithReports);
 
     public static async Task<int> Run(Request request)
     {
         var modes = MemoryModes.ParseList(request.Modes);
         if (modes.Count == 0) throw new SleepingLlmException("--modes names no memory mode (weights, prompt, rag, hybrid)");
-        var earlier = request.WithReport is { } file ? Load(file) : null;
-        if (earlier is not null && (earlier.Model != Path.GetFileName(request.ModelPath) || earlier.Facts != request.Count))
-            throw new SleepingLlmException($"{request.WithReport} is a report of {earlier.Facts} facts on {earlier.Model}, not of {request.Count} on {Path.GetFileName(request.ModelPath)}");
+        var earlier = request.WithReports.Select(Load).ToList();
+        foreach (var (path, other) in request.WithReports.Zip(earlier))
+            if (other.Model != Path.GetFileName(request.ModelPath))
+                throw new SleepingLlmException($"{path} is a report on {other.Model}, not on {Path.GetFileName(request.ModelPath)}");
         await using var engine = await Engine.StartAsync(request.ModelPath, request.ModelOptions);
         var report = await engine.Invoke((model, _) => ModesEvaluation.Run(new ModesEvalOptions
         {
@@ -34,7 +35,7 @@ public static class ModesEvalCommand
             Memory = request.Memory is { } m ? Path.GetFullPath(m) : null,
             Corpus = request.CorpusFile is { } file ? () => Corpus.FromFile(file) : null,
         }, line => Console.Error.WriteLine(line)));
-        if (earlier is not null) report = Merge(report, earlier);
+        report = earlier.Aggregate(report, Merge);
 
         if (request.Json is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
         Console.WriteLine($"{report.Model}, {report.Facts} facts, rag k {report.RagCount}, {report.Threads} thread(s); " +
@@ -68,18 +69,19 @@ public static class ModesEvalCommand
     }
 
     /// <summary>
-    /// This run's modes beside those of an earlier run on the same facts (e.g. prompt and rag measured while a memory
-    /// for the weights was still being written); where both measured a mode, this run's measures stand.
+    /// This run's points beside those of an earlier run on the same facts file (e.g. prompt and rag measured while a
+    /// memory for the weights was still being written); where both measured a mode at the same count, this run's stand.
     /// </summary>
     static ModesReport Merge(ModesReport report, ModesReport earlier)
     {
-        var kept = earlier.Modes.Except(report.Modes).ToHashSet();
-        var modes = earlier.Modes.Where(kept.Contains).Concat(report.Modes).ToList();
+        var modes = earlier.Modes.Except(report.Modes).Concat(report.Modes).ToList();
+        var measured = report.Points.Select(p => (p.Mode, p.Facts)).ToHashSet();
         return report with
         {
             Modes = modes,
-            Points = [.. earlier.Points.Where(p => kept.Contains(p.Mode)).Concat(report.Points).OrderBy(p => p.Facts).ThenBy(p => modes.IndexOf(p.Mode))],
-            Answers = [.. earlier.Answers.Where(a => kept.Contains(a.Mode)).Concat(report.Answers)],
+            Points = [.. earlier.Points.Where(p => !measured.Contains((p.Mode, p.Facts))).Concat(report.Points)
+                .OrderBy(p => p.Facts).ThenBy(p => modes.IndexOf(p.Mode))],
+            Answers = [.. earlier.Answers.Where(a => !report.Modes.Contains(a.Mode) && earlier.Facts == report.Facts).Concat(report.Answers)],
             WeightsMemory = report.WeightsMemory ?? earlier.WeightsMemory,
         };
     }
