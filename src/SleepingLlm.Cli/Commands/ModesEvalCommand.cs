@@ -46,7 +46,8 @@ public static class ModesEvalCommand
                 ? $"{p.Facts,5}  {p.Mode,-8}  not measured: {problem}"
                 : $"{p.Facts,5}  {p.Mode,-8} {p.ChatRecall,5:F2} {p.ParaphraseRecall,5:F2} {p.Locality,5:F2} {p.PromptTokensAdded,8:F1} " +
                   $"{p.TimeToFirstTokenMs,13:F0} {p.DecodeTokensPerSecond,13:F1} {p.DiskBytes,11}");
-        if (request.Curve)
+        // Charts whenever there is a curve to draw: this run's checkpoints, or points merged from earlier runs.
+        if (report.Points.Select(p => p.Facts).Distinct().Count() > 1)
         {
             string stem = request.Json is { } j ? Path.ChangeExtension(j, null) : $"modes-{report.Facts}";
             var charts = ModesChart.WriteAll(stem, report.Points, $"{Path.GetFileNameWithoutExtension(report.Model)}");

@@ -17,13 +17,14 @@ public sealed class ModesEvalCliTests : IDisposable
         string first = Path.Combine(directory, "prompt.json"), second = Path.Combine(directory, "both.json");
         var run = CliProcess.Run("eval", "--model", TestModels.SmolLm2, "-t", "1", "--modes", "prompt", "--facts", FactsFile, "--n", "2", "--json", first);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        run = CliProcess.Run("eval", "--model", TestModels.SmolLm2, "-t", "1", "--modes", "rag", "--facts", FactsFile, "--n", "2",
-            "--curve", "--with-report", first, "--json", second);
+        // Another count: the merged report holds a curve, so the charts are drawn.
+        run = CliProcess.Run("eval", "--model", TestModels.SmolLm2, "-t", "1", "--modes", "rag", "--facts", FactsFile, "--n", "3",
+            "--with-report", first, "--json", second);
         Assert.True(run.ExitCode == 0, run.Stderr);
 
         using var json = JsonDocument.Parse(File.ReadAllText(second));
         var points = json.RootElement.GetProperty("points").EnumerateArray().ToList();
-        Assert.Equal(["prompt", "rag"], points.Select(p => p.GetProperty("mode").GetString()));
+        Assert.Equal([("prompt", 2), ("rag", 3)], points.Select(p => (p.GetProperty("mode").GetString(), p.GetProperty("facts").GetInt32())));
         Assert.All(points, p => Assert.True(p.GetProperty("prompt_tokens_added").GetDouble() > 0));
         Assert.Contains(run.Stdout.Split('\n'), line => line.Contains("prompt") && line.TrimStart().StartsWith('2'));
         Assert.Equal(7, Directory.GetFiles(directory, "both-*.svg").Length);
