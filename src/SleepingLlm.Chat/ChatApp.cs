@@ -437,7 +437,8 @@ public sealed class ChatApp
             $"backend  {state.Backend} (llama.cpp {runtime.LlamaVersion})",
             $"context  {state.ContextUsed} of {state.ContextSize} tokens",
             $"speed    {speed}",
-            $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}");
+            $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}",
+            $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)");
     }
 
     /// <summary>The GPUs llama.cpp found, or the CPU.</summary>

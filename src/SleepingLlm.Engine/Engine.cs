@@ -14,10 +14,15 @@ public sealed class Engine : IAsyncDisposable
     readonly Model model;
     readonly Context context;
     readonly Memory.MemoryService? memory;
+    readonly Memory.MemoryMode mode;
+    readonly int ragCount;
     ChatSession? chat;
 
-    Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime, Memory.MemoryService? memory)
+    Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime, Memory.MemoryService? memory,
+        Memory.MemoryMode mode, int ragCount)
     {
+        this.mode = mode;
+        this.ragCount = ragCount;
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -28,6 +33,9 @@ public sealed class Engine : IAsyncDisposable
     /// <summary>Whether this engine runs with the model's memory (its adapter applied, writes possible).</summary>
     public bool HasMemory => memory is not null;
 
+    /// <summary>How the memory reaches the chat (weights unless started otherwise).</summary>
+    public Memory.MemoryMode MemoryMode => mode;
+
     public NativeRuntimeInfo NativeRuntime { get; }
     public string ModelPath => model.Path;
     public string? ChatTemplate => model.ChatTemplate;
@@ -36,9 +44,14 @@ public sealed class Engine : IAsyncDisposable
     /// <param name="memoryDirectory">With a value, the model's memory store there is opened ("" = the default folder)
     /// and its memories are applied; null runs the bare model.</param>
     /// <param name="corpusFile">Text for the key statistics of the first write (default: text the model writes itself).</param>
+    /// <param name="mode">How the memory reaches the chat; prompt and rag run without the adapter.</param>
+    /// <param name="ragCount">Facts retrieved per message in rag and hybrid modes.</param>
     public static async Task<Engine> StartAsync(string modelPath, ModelOptions? options = null, string? memoryDirectory = null,
-        string? corpusFile = null)
+        string? corpusFile = null, Memory.MemoryMode mode = Memory.MemoryMode.Weights, int ragCount = Memory.MemoryPrompt.DefaultRagCount)
     {
+        if (mode != Memory.MemoryMode.Weights && memoryDirectory is null)
+            throw new SleepingLlmException($"memory mode {Memory.MemoryModes.Name(mode)} needs the memory");
+        ArgumentOutOfRangeException.ThrowIfNegative(ragCount);
         var llama = new LlamaThread();
         try
         {
@@ -53,7 +66,9 @@ public sealed class Engine : IAsyncDisposable
                     var memory = memoryDirectory is null ? null
                         : Memory.MemoryService.Open(model, context, memoryDirectory.Length == 0 ? null : memoryDirectory,
                             corpusFile is null ? null : () => Wake.Corpus.FromFile(corpusFile));
-                    return new Engine(llama, model, context, runtime, memory);
+                    var engine = new Engine(llama, model, context, runtime, memory, mode, ragCount);
+                    engine.DetachUnlessWeights();
+                    return engine;
                 }
                 catch
                 {
@@ -87,6 +102,7 @@ public sealed class Engine : IAsyncDisposable
         Stream(text, onText => Invoke((_, c) =>
         {
             chat ??= new ChatSession(c);
+            if (memory is not null) chat.UseSystemPrompt(Memory.MemoryPrompt.For(memory.Store, mode, userText, ragCount));
             return chat.Reply(userText, settings, maxTokens, onText, cancel);
         }));
 
@@ -108,9 +124,28 @@ public sealed class Engine : IAsyncDisposable
 
     /// <summary>Writes a fact into the weights (MEMIT); the running chat sees it at once.</summary>
     public Task<Memory.Remembered> RememberAsync(Wake.Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null) =>
-        Invoke((_, _) => RequireMemory().Remember(fact, paraphrases, progress));
+        Invoke((_, _) =>
+        {
+            var done = RequireMemory().Remember(fact, paraphrases, progress);
+            DetachUnlessWeights();
+            return done;
+        });
 
-    public Task<bool> ForgetAsync(long id) => Invoke((_, _) => RequireMemory().Forget(id));
+    public Task<bool> ForgetAsync(long id) => Invoke((_, _) =>
+    {
+        bool done = RequireMemory().Forget(id);
+        DetachUnlessWeights();
+        return done;
+    });
+
+    /// <summary>
+    /// Takes the adapter the memory service applies off the context in prompt and rag modes, which
+    /// serve the facts through the context alone (a pure comparison with the weights).
+    /// </summary>
+    void DetachUnlessWeights()
+    {
+        if (memory is not null && !Memory.MemoryModes.UsesWeights(mode)) context.SetAdapter(null);
+    }
 
     public Task<IReadOnlyList<Memory.StoredFact>> FactsAsync() => Invoke((_, _) => RequireMemory().Store.ActiveFacts());
 
@@ -118,7 +153,8 @@ public sealed class Engine : IAsyncDisposable
 
     /// <summary>The chat answer to one question, in a fresh conversation (greedy, so it can be checked).</summary>
     public Task<string> AskAsync(string question, int maxTokens = 64) => Invoke((m, c) =>
-        new ChatSession(c).Reply(question, SamplerSettings.Greedy, maxTokens).Text.Trim());
+        new ChatSession(c, memory is null ? null : Memory.MemoryPrompt.For(memory.Store, mode, question, ragCount))
+            .Reply(question, SamplerSettings.Greedy, maxTokens).Text.Trim());
 
     /// <summary>
     /// A nap: the recall audit a sleep starts with, over every memory, reporting each step to
@@ -128,9 +164,10 @@ public sealed class Engine : IAsyncDisposable
         Invoke((m, c) =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            if (memory is null)
+            // The audit checks the weights; without them it would record every memory as lost.
+            if (memory is null || !Memory.MemoryModes.UsesWeights(mode))
             {
-                progress?.Report("audit: this chat runs without memory");
+                progress?.Report(memory is null ? "audit: this chat runs without memory" : $"audit: the weights are off in memory mode {Memory.MemoryModes.Name(mode)}");
                 return new Memory.NapResult(0, 0, clock.Elapsed);
             }
             int audited = 0, recalled = 0;

@@ -21,6 +21,14 @@ public static class ChatCommand
         var lineMode = new Option<bool>("--line") { Description = "Line mode even in a terminal (the default there is the full-screen chat)." };
         var memory = new Option<string?>("--memory") { Description = "The memory folder (default: the user data folder)." };
         var noMemory = new Option<bool>("--no-memory") { Description = "Chat with the bare model, without its memories." };
+        var mode = new Option<string>("--memory-mode")
+        {
+            Description = "How the memories reach the chat: weights (the adapter), prompt (every fact in the system prompt), " +
+                          "rag (the best-matching facts in the system prompt) or hybrid (weights, plus rag over facts sleep has not consolidated).",
+            DefaultValueFactory = _ => "weights",
+        };
+        mode.AcceptOnlyFromAmong([.. Memory.MemoryModes.All.Select(Memory.MemoryModes.Name)]);
+        var ragCount = new Option<int>("--rag-k") { Description = "Facts retrieved per message in rag and hybrid modes.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
         var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /exit or Ctrl+D leaves).");
         models.AddTo(command);
         sampling.AddTo(command);
@@ -29,10 +37,13 @@ public static class ChatCommand
         command.Options.Add(lineMode);
         command.Options.Add(memory);
         command.Options.Add(noMemory);
+        command.Options.Add(mode);
+        command.Options.Add(ragCount);
         command.SetAction(async (result, cancel) =>
         {
             await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result),
-                result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "");
+                result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "",
+                mode: Memory.MemoryModes.Parse(result.GetValue(mode)!), ragCount: result.GetValue(ragCount));
             if (engine.ChatTemplate is null)
                 throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
             bool asJson = result.GetValue(json);
@@ -75,7 +86,7 @@ public static class ChatCommand
                     Console.Write(piece);
             var done = await reply;
             if (asJson)
-                Cli.WriteJsonLine(new { user = line, assistant = done.Text.Trim(), generated_tokens = done.GeneratedTokens, stop_reason = Cli.Snake(done.StopReason) });
+                Cli.WriteJsonLine(new { user = line, assistant = done.Text.Trim(), prompt_tokens = done.PromptTokens, generated_tokens = done.GeneratedTokens, stop_reason = Cli.Snake(done.StopReason) });
             else
                 Console.WriteLine();
         }

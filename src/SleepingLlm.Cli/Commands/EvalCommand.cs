@@ -25,13 +25,25 @@ public static class EvalCommand
         var curve = new Option<bool>("--curve") { Description = "Measure at 10, 25, 50, 100, 200, … facts while writing, not only at the end." };
         var curveSvg = new Option<string?>("--curve-svg") { Description = "Draw the curve to this SVG file (default with --curve: beside the --json file)." };
         var keep = new Option<string?>("--keep-memory") { Description = "Write the memory into this empty folder and keep it (default: a temporary one)." };
+        var modes = new Option<string?>("--modes") { Description = "Compare memory modes on the same facts instead, e.g. weights,prompt,rag,hybrid (eval-modes)." };
+        var memory = new Option<string?>("--memory") { Description = "With --modes: a memory already written whose first facts are the file's (default: write one when a mode needs weights)." };
+        var ragCount = new Option<int>("--rag-k") { Description = "With --modes: facts retrieved per message.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
+        var withReport = new Option<string[]>("--with-report")
+        {
+            Description = "With --modes: earlier eval --modes JSON reports on the same facts file, whose points are shown and drawn beside these (repeatable).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
+            if (result.GetValue(modes) is { } modeList)
+                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
+                    result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
+                    result.GetValue(corpus), result.GetValue(withReport) ?? []));
             await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
             var report = await engine.Invoke((engineModel, _) =>
             {

@@ -36,11 +36,19 @@ public sealed class ChatSession(Context context, string? systemPrompt = null)
             if (prompt.Length <= budget || messages.Count - first <= 1)
             {
                 if (prompt.Length > budget)
-                    throw new SleepingLlmException($"the message is too long for the context of {context.Size} tokens");
+                    throw new SleepingLlmException($"the message is too long for the context of {context.Size} tokens" +
+                        (first == 1 ? " with the system prompt (a memory mode that puts every fact there needs room for them: try rag)" : ""));
                 return prompt;
             }
             messages.RemoveAt(first);
         }
+    }
+
+    /// <summary>Sets, replaces or (null) removes the system prompt, e.g. the facts retrieved for the next message.</summary>
+    public void UseSystemPrompt(string? text)
+    {
+        if (messages.Count > 0 && messages[0].Role == "system") messages.RemoveAt(0);
+        if (text is not null) messages.Insert(0, ChatMessage.System(text));
     }
 
     public void Reset()

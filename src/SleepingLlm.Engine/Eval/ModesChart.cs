@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Xml.Linq;
+
+namespace SleepingLlm.Eval;
+
+/// <summary>
+/// One measure of a modes evaluation as an SVG line chart: facts across, the measure up (from 0 to a
+/// round number above its largest value), a line per memory mode. Built as XML so that text is escaped.
+/// </summary>
+public static class ModesChart
+{
+    const double Width = 720, Height = 420, Left = 72, Top = 36, PlotWidth = 460, PlotHeight = 320;
+
+    static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    /// <summary>A measure: its file-name suffix, axis label and value.</summary>
+    public sealed record Measure(string Key, string Label, Func<ModePoint, double?> Value);
+
+    public static readonly IReadOnlyList<Measure> Measures =
+    [
+        new("chat-recall", "chat recall", p => p.ChatRecall),
+        new("paraphrase-recall", "paraphrase-question recall", p => p.ParaphraseRecall),
+        new("locality", "locality (other subjects unchanged)", p => p.Locality),
+        new("prompt-tokens", "prompt tokens added per question", p => p.PromptTokensAdded),
+        new("first-token-ms", "time to first token (ms, median)", p => p.TimeToFirstTokenMs),
+        new("decode-tokens-per-s", "decode tokens/s (median)", p => p.DecodeTokensPerSecond),
+        new("disk-bytes", "bytes on disk", p => p.DiskBytes),
+    ];
+
+    static readonly Dictionary<string, string> Colours = new()
+    {
+        ["weights"] = "#1f77b4", ["prompt"] = "#ff7f0e", ["rag"] = "#2ca02c", ["hybrid"] = "#9467bd",
+    };
+
+    /// <summary>Writes one chart per measure as <c>&lt;stem&gt;-&lt;measure&gt;.svg</c>; returns the paths.</summary>
+    public static IReadOnlyList<string> WriteAll(string stem, IReadOnlyList<ModePoint> points, string title) =>
+    [
+        .. Measures.Select(m =>
+        {
+            string path = $"{stem}-{m.Key}.svg";
+            File.WriteAllText(path, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + Render(points, m, title) + "\n");
+            return path;
+        }),
+    ];
+
+    public static XDocument Render(IReadOnlyList<ModePoint> points, Measure measure, string title)
+    {
+        var drawn = points.Where(p => measure.Value(p) is not null).ToList();
+        if (drawn.Count == 0) throw new ArgumentException($"no values of {measure.Label} to draw", nameof(points));
+        int maxFacts = drawn.Max(p => p.Facts);
+        double top = Ceiling(drawn.Max(p => measure.Value(p)!.Value));
+        double X(int facts) => Left + facts / (double)maxFacts * PlotWidth;
+        double Y(double value) => Top + (1 - value / top) * PlotHeight;
+
+        var svg = new XElement(Svg + "svg", new XAttribute("width", Width), new XAttribute("height", Height),
+            new XAttribute("viewBox", $"0 0 {Width} {Height}"), new XAttribute("font-family", "sans-serif"), new XAttribute("font-size", 12),
+            new XElement(Svg + "rect", new XAttribute("width", Width), new XAttribute("height", Height), new XAttribute("fill", "white")),
+            Text(Left, Top - 14, $"{title}: {measure.Label}", "start", 14));
+        for (int i = 0; i <= 4; i++)
+        {
+            double v = top * i / 4;
+            svg.Add(Line(Left, Y(v), Left + PlotWidth, Y(v), i == 0 ? "#000" : "#ddd"));
+            svg.Add(Text(Left - 6, Y(v) + 4, F(v), "end"));
+        }
+        foreach (int facts in drawn.Select(p => p.Facts).Distinct().Order())
+            svg.Add(Text(X(facts), Top + PlotHeight + 18, facts.ToString(CultureInfo.InvariantCulture), "middle"));
+        svg.Add(Line(Left, Top, Left, Top + PlotHeight, "#000"));
+        svg.Add(Text(Left + PlotWidth / 2, Height - 12, "facts in memory", "middle"));
+
+        var modes = drawn.Select(p => p.Mode).Distinct().ToList();
+        for (int i = 0; i < modes.Count; i++)
+        {
+            string colour = Colours.GetValueOrDefault(modes[i], "#555");
+            var line = drawn.Where(p => p.Mode == modes[i]).OrderBy(p => p.Facts).Select(p => (X: X(p.Facts), Y: Y(measure.Value(p)!.Value))).ToList();
+            svg.Add(new XElement(Svg + "polyline", new XAttribute("data-mode", modes[i]),
+                new XAttribute("points", string.Join(" ", line.Select(p => $"{F(p.X)},{F(p.Y)}"))),
+                new XAttribute("fill", "none"), new XAttribute("stroke", colour), new XAttribute("stroke-width", 2)));
+            // Markers too: a single checkpoint is a point, which a polyline alone does not show.
+            foreach (var (x, y) in line)
+                svg.Add(new XElement(Svg + "circle", new XAttribute("cx", F(x)), new XAttribute("cy", F(y)), new XAttribute("r", 3), new XAttribute("fill", colour)));
+            double ly = Top + 10 + i * 20, lx = Left + PlotWidth + 20;
+            var swatch = Line(lx, ly, lx + 20, ly, colour);
+            swatch.Add(new XAttribute("stroke-width", 2));
+            svg.Add(swatch, Text(lx + 26, ly + 4, modes[i], "start"));
+        }
+        return new XDocument(svg);
+    }
+
+    /// <summary>The top of the axis: 1 for shares, else 1, 2 or 5 times a power of ten at or above the largest value.</summary>
+    static double Ceiling(double max)
+    {
+        if (max <= 1) return 1;
+        double power = Math.Pow(10, Math.Floor(Math.Log10(max)));
+        return new[] { 1, 2, 5, 10 }.Select(m => m * power).First(c => c >= max);
+    }
+
+    static XElement Line(double x1, double y1, double x2, double y2, string colour) => new(Svg + "line",
+        new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)), new XAttribute("y2", F(y2)),
+        new XAttribute("stroke", colour));
+
+    static XElement Text(double x, double y, string text, string anchor, int size = 12) => new(Svg + "text",
+        new XAttribute("x", F(x)), new XAttribute("y", F(y)), new XAttribute("text-anchor", anchor), new XAttribute("font-size", size), text);
+
+    static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+}
