@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using SleepingLlm.Inference;
+using SleepingLlm.Memory;
+using SleepingLlm.Native;
+using Spectre.Console;
+
+namespace SleepingLlm.Chat;
+
+/// <summary>The chat's memory side: sleep and nap, remember and forget, the facts and status lines.</summary>
+public sealed partial class ChatApp
+{
+    /// <summary>Ctrl+S, /sleep, /nap. A sleep runs a nap until the sleep engine exists.</summary>
+    void StartSleep(SleepKind kind)
+    {
+        if (state.Sleep is { Finished: false })
+        {
+            Hint("already asleep");
+            return;
+        }
+        var run = new SleepRun(kind);
+        state.Sleep = run;
+        state.HelpVisible = false;
+        Start(Nap(run));
+    }
+
+    async Task Nap(SleepRun run)
+    {
+        try
+        {
+            var result = await engine.NapAsync(new StepProgress(this, run), quit.Token);
+            Post(() =>
+            {
+                run.Finish(result);
+                Note(string.Create(CultureInfo.InvariantCulture,
+                    $"nap: audited {result.Audited} memories, {result.Recalled} recalled ({result.Elapsed.TotalMilliseconds:0} ms)"));
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            Post(() => run.Fail(e.Message));
+        }
+        await RefreshMemory();
+    }
+
+    /// <summary>"SUBJECT | RELATION | OBJECT": the prompt is "SUBJECT RELATION", the object what follows it.</summary>
+    static SleepingLlm.Wake.Fact? ParseFact(string text)
+    {
+        string[] parts = text.Split('|', StringSplitOptions.TrimEntries);
+        return parts.Length == 3 && parts.All(p => p.Length > 0)
+            ? new SleepingLlm.Wake.Fact(parts[0], parts[1], parts[2], $"{parts[0]} {parts[1]}")
+            : null;
+    }
+
+    async Task Remember(SleepingLlm.Wake.Fact fact)
+    {
+        Post(() => Note($"writing \"{fact.Prompt} {fact.Object}\" into the weights…"));
+        var done = await engine.RememberAsync(fact, progress: new Progress<string>(line => Post(() => Hint(line))));
+        Post(() => Note(string.Create(CultureInfo.InvariantCulture,
+            $"remembered #{done.Id}{(done.Replaced is { } old ? $" (replaces #{old})" : "")} in {done.Elapsed.TotalSeconds:0.0} s")));
+        await RefreshMemory();
+    }
+
+    async Task Forget(long id)
+    {
+        bool done = await engine.ForgetAsync(id);
+        Post(() => Note(done ? $"forgot #{id}: its edit is gone from the weights" : $"no active memory #{id}"));
+        await RefreshMemory();
+    }
+
+    void Reset()
+    {
+        if (reply is not null)
+        {
+            Hint("a reply is streaming: Ctrl+C stops it first");
+            return;
+        }
+        Start(ResetConversation());
+    }
+
+    async Task ResetConversation()
+    {
+        await engine.ResetChatAsync();
+        Post(() =>
+        {
+            state.Transcript.Clear();
+            Note("conversation reset: the model has forgotten the chat (not its memories)");
+        });
+        await RefreshContext();
+    }
+
+    async Task RefreshMemory()
+    {
+        var memory = await engine.MemoryAsync();
+        Post(() => state.Memory = memory);
+    }
+
+    async Task RefreshContext()
+    {
+        int used = await engine.ContextUsedAsync();
+        Post(() => state.ContextUsed = used);
+    }
+
+    /// <summary>Keeps an engine job for shutdown and turns its failure into a line in the transcript.</summary>
+    void Start(Task job)
+    {
+        work.RemoveAll(t => t.IsCompleted);
+        work.Add(job);
+        job.ContinueWith(t => Post(() => Note($"error: {t.Exception!.GetBaseException().Message}")),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    void Note(string text)
+    {
+        state.Transcript.Add(Speaker.Note, text);
+        state.Transcript.ScrollToEnd();
+    }
+
+    void Hint(string text) => state.ShowHint(text, DateTimeOffset.Now + HintTime);
+
+    string Facts()
+    {
+        if (state.Memory.Facts.Count == 0)
+            return "no memories yet: /remember SUBJECT | RELATION | OBJECT writes one into the weights";
+        var text = new StringBuilder($"{state.Memory.Facts.Count} memories:");
+        foreach (var fact in state.Memory.Facts)
+        {
+            string recall = fact.Recalled is bool r && fact.LastRecall is { } when
+                ? $"{(r ? "recalled" : "missed")} {when.ToLocalTime():HH:mm}"
+                : "not audited yet";
+            text.Append(CultureInfo.InvariantCulture,
+                $"\n#{fact.Id} {fact.Subject} {fact.Relation} {fact.Object} · stage {fact.Stage} · scale {fact.Scale:0.00} · {recall}");
+        }
+        return text.ToString();
+    }
+
+    string Status()
+    {
+        var runtime = engine.NativeRuntime;
+        string speed = state.TokensPerSecond is double s ? string.Create(CultureInfo.InvariantCulture, $"{s:0.0} tok/s (last reply)") : "no reply yet";
+        return string.Join('\n',
+            $"model    {engine.ModelPath}",
+            $"backend  {state.Backend} (llama.cpp {runtime.LlamaVersion})",
+            $"context  {state.ContextUsed} of {state.ContextSize} tokens",
+            $"speed    {speed}",
+            $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}",
+            $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)");
+    }
+
+    /// <summary>The GPUs llama.cpp found, or the CPU.</summary>
+    static string Backend(NativeRuntimeInfo runtime)
+    {
+        var gpus = runtime.Devices.Where(d => d.Type is "gpu" or "igpu").Select(d => d.Name).ToList();
+        return gpus.Count > 0 ? string.Join('+', gpus) : "CPU";
+    }
+
+    /// <summary>Nap steps from the engine thread, posted to the loop in the order they happen.</summary>
+    sealed class StepProgress(ChatApp app, SleepRun run) : IProgress<string>
+    {
+        public void Report(string step) => app.Post(() => run.Step(step));
+    }
+}
