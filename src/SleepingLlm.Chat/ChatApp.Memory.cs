@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
-using SleepingLlm.Inference;
 using SleepingLlm.Memory;
 using SleepingLlm.Native;
-using Spectre.Console;
 
 namespace SleepingLlm.Chat;
 

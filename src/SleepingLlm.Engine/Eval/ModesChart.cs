@@ -1,17 +1,16 @@
 using System.Globalization;
 using System.Xml.Linq;
+using static SleepingLlm.Eval.SvgPlot;
 
 namespace SleepingLlm.Eval;
 
 /// <summary>
 /// One measure of a modes evaluation as an SVG line chart: facts across, the measure up (from 0 to a
-/// round number above its largest value), a line per memory mode. Built as XML so that text is escaped.
+/// round number above its largest value), a line per memory mode.
 /// </summary>
 public static class ModesChart
 {
-    const double Width = 720, Height = 420, Left = 72, Top = 36, PlotWidth = 460, PlotHeight = 320;
-
-    static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+    const double Left = 72, Top = 36, PlotWidth = 460, PlotHeight = 320;
 
     /// <summary>A measure: its file-name suffix, axis label and value.</summary>
     public sealed record Measure(string Key, string Label, Func<ModePoint, double?> Value);
@@ -38,7 +37,7 @@ public static class ModesChart
         .. Measures.Select(m =>
         {
             string path = $"{stem}-{m.Key}.svg";
-            File.WriteAllText(path, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + Render(points, m, title) + "\n");
+            SvgPlot.Write(path, Render(points, m, title));
             return path;
         }),
     ];
@@ -52,10 +51,7 @@ public static class ModesChart
         double X(int facts) => Left + facts / (double)maxFacts * PlotWidth;
         double Y(double value) => Top + (1 - value / top) * PlotHeight;
 
-        var svg = new XElement(Svg + "svg", new XAttribute("width", Width), new XAttribute("height", Height),
-            new XAttribute("viewBox", $"0 0 {Width} {Height}"), new XAttribute("font-family", "sans-serif"), new XAttribute("font-size", 12),
-            new XElement(Svg + "rect", new XAttribute("width", Width), new XAttribute("height", Height), new XAttribute("fill", "white")),
-            Text(Left, Top - 14, $"{title}: {measure.Label}", "start", 14));
+        var svg = Page(Left, Top, $"{title}: {measure.Label}");
         for (int i = 0; i <= 4; i++)
         {
             double v = top * i / 4;
@@ -72,16 +68,8 @@ public static class ModesChart
         {
             string colour = Colours.GetValueOrDefault(modes[i], "#555");
             var line = drawn.Where(p => p.Mode == modes[i]).OrderBy(p => p.Facts).Select(p => (X: X(p.Facts), Y: Y(measure.Value(p)!.Value))).ToList();
-            svg.Add(new XElement(Svg + "polyline", new XAttribute("data-mode", modes[i]),
-                new XAttribute("points", string.Join(" ", line.Select(p => $"{F(p.X)},{F(p.Y)}"))),
-                new XAttribute("fill", "none"), new XAttribute("stroke", colour), new XAttribute("stroke-width", 2)));
-            // Markers too: a single checkpoint is a point, which a polyline alone does not show.
-            foreach (var (x, y) in line)
-                svg.Add(new XElement(Svg + "circle", new XAttribute("cx", F(x)), new XAttribute("cy", F(y)), new XAttribute("r", 3), new XAttribute("fill", colour)));
-            double ly = Top + 10 + i * 20, lx = Left + PlotWidth + 20;
-            var swatch = Line(lx, ly, lx + 20, ly, colour);
-            swatch.Add(new XAttribute("stroke-width", 2));
-            svg.Add(swatch, Text(lx + 26, ly + 4, modes[i], "start"));
+            svg.Add(Curve(line, colour, new XAttribute("data-mode", modes[i])));
+            svg.Add(LegendEntry(Left + PlotWidth + 20, Top + 10 + i * 20, colour, modes[i]));
         }
         return new XDocument(svg);
     }
@@ -93,13 +81,4 @@ public static class ModesChart
         double power = Math.Pow(10, Math.Floor(Math.Log10(max)));
         return new[] { 1, 2, 5, 10 }.Select(m => m * power).First(c => c >= max);
     }
-
-    static XElement Line(double x1, double y1, double x2, double y2, string colour) => new(Svg + "line",
-        new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)), new XAttribute("y2", F(y2)),
-        new XAttribute("stroke", colour));
-
-    static XElement Text(double x, double y, string text, string anchor, int size = 12) => new(Svg + "text",
-        new XAttribute("x", F(x)), new XAttribute("y", F(y)), new XAttribute("text-anchor", anchor), new XAttribute("font-size", size), text);
-
-    static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }
