@@ -19,6 +19,11 @@ public static class EvalCommand
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
         var rate = new Option<float?>("--lr") { Description = "v* learning rate (Adam)." };
         var clamp = new Option<float?>("--clamp") { Description = "‖δ‖ ≤ clamp·‖h‖." };
+        var stopLoss = new Option<float?>("--stop-loss") { Description = "v* stops once the object's mean NLL is below this." };
+        var restating = new Option<bool>("--restating-only") { Description = "v* trains only the chat answer that restates the prompt, not the one that starts with the object." };
+        var decoys = new Option<int?>("--decoys") { Description = "Made-up namesakes per write whose keys the edit must leave alone." };
+        var decoyWeight = new Option<double?>("--decoy-weight") { Description = "Weight of a namesake's key in the solve." };
+        var subjects = new Option<double?>("--subject-weight") { Description = "Weight of made-up names' keys beside the text covariance (0 = off)." };
         var prefixes = new Option<int?>("--prefixes") { Description = "Self-written context prefixes per raw prompt (0..5)." };
         var rawOnly = new Option<bool>("--raw-keys-only") { Description = "Key edits at the raw prompt only (no chat-turn column)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
@@ -36,7 +41,7 @@ public static class EvalCommand
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, stopLoss, subjects, restating, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -55,10 +60,15 @@ public static class EvalCommand
                     settings = settings with { Layers = [.. Enumerable.Range(parts[0], parts[^1] - parts[0] + 1)] };
                 }
                 if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
+                if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
                 if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
                 if (result.GetValue(prefixes) is { } n) settings = settings with { ContextPrefixes = n };
+                if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
+                if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
+                if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
+                if (result.GetValue(restating)) settings = settings with { DirectAnswer = false };
                 if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;

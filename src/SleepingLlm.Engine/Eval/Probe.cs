@@ -6,6 +6,9 @@ namespace SleepingLlm.Eval;
 /// <summary>What the probes of one fact gave; no chat answer where the model has no chat template or the fact no question.</summary>
 public sealed record FactAnswers(FactRecord Fact, bool Raw, double Paraphrase, bool? Chat, string RawAnswer, string? ChatAnswer);
 
+/// <summary>A locality prompt's greedy continuation on the bare model and with the memory.</summary>
+public sealed record LocalityAnswer(string Prompt, string Before, string After);
+
 /// <summary>Recall of a set of facts: the share named by the raw prompt, the paraphrases and the chat question (of those asked).</summary>
 public sealed record Recall(double Raw, double Paraphrase, double? Chat, IReadOnlyList<FactAnswers> Answers);
 
@@ -48,9 +51,13 @@ public static class Probe
             asked.Count == 0 ? null : asked.Average(a => a.Chat == true ? 1.0 : 0), answers);
     }
 
-    /// <summary>Share of prompts whose greedy continuation is what it was on the bare model (<paramref name="before"/>, same order).</summary>
-    public static double Locality(Context context, IReadOnlyList<string> prompts, IReadOnlyList<string> before) =>
-        prompts.Count == 0 ? 1 : prompts.Select((p, i) => Complete(context, p) == before[i]).Count(same => same) / (double)prompts.Count;
+    /// <summary>Each prompt's greedy continuation now beside what it was on the bare model (<paramref name="before"/>, same order).</summary>
+    public static IReadOnlyList<LocalityAnswer> Locality(Context context, IReadOnlyList<string> prompts, IReadOnlyList<string> before) =>
+        [.. prompts.Select((p, i) => new LocalityAnswer(p, before[i], Complete(context, p)))];
+
+    /// <summary>Share of answers that did not change; 1 when there are none.</summary>
+    public static double Unchanged(IReadOnlyList<LocalityAnswer> answers) =>
+        answers.Count == 0 ? 1 : answers.Count(a => a.Before == a.After) / (double)answers.Count;
 
     /// <summary>Perplexity over four fixed 128-token windows of the text.</summary>
     public static double Perplexity(Model model, SafeLlamaAdapterHandle? adapter, string path)

@@ -54,6 +54,7 @@ public static class WakeEvaluation
         var written = new List<Remembered>();
         var curve = new List<CurvePoint>();
         Recall? last = null;
+        IReadOnlyList<LocalityAnswer> lastLocality = [];
         WakeSettings used;
         (Recall Recall, double ExportedRaw) restart;
         // A fresh memory, written one fact at a time through the same path as `remember`.
@@ -74,7 +75,7 @@ public static class WakeEvaluation
                                 $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
                     if (!checkpoints.Contains(written.Count)) continue;
                     int since = curve.Count == 0 ? 0 : curve[^1].Facts;
-                    (var point, last) = Measure(model, memory, facts[..written.Count], baseline, options,
+                    (var point, last, lastLocality) = Measure(model, memory, facts[..written.Count], baseline, options,
                         [.. written.Skip(since).Select(w => w.Elapsed.TotalSeconds)]);
                     curve.Add(point);
                     log?.Invoke($"{point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2}" + (point.Chat is { } chat ? $" chat {chat:F2}" : "") + $" locality {point.Locality:F2}" +
@@ -119,23 +120,24 @@ public static class WakeEvaluation
             MeanRealised = written.Average(w => w.Realised[^1]),
             Curve = options.Curve ? curve : null,
             Outcomes = outcomes,
+            LocalityAnswers = lastLocality,
         };
     }
 
     /// <summary>The measures of the memory as it is now, through its exported adapter on the base model.</summary>
-    static (CurvePoint Point, Recall Recall) Measure(Model model, MemoryService memory, IReadOnlyList<FactRecord> facts, Baseline baseline,
+    static (CurvePoint Point, Recall Recall, IReadOnlyList<LocalityAnswer> Locality) Measure(Model model, MemoryService memory, IReadOnlyList<FactRecord> facts, Baseline baseline,
         WakeEvalOptions options, IReadOnlyList<double> seconds)
     {
         using var adapter = LoadExport(model, memory, options.AdapterPath);
         using var context = new Context(model);
         context.SetAdapter(adapter);
         var recall = Probe.Facts(context, facts);
-        double locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore);
-        double? counterFact = baseline.CounterFact.Count == 0 ? null : Probe.Locality(context, baseline.CounterFact, baseline.CounterFactBefore);
+        var locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore);
+        double? counterFact = baseline.CounterFact.Count == 0 ? null : Probe.Unchanged(Probe.Locality(context, baseline.CounterFact, baseline.CounterFactBefore));
         double? perplexity = options.WikiText is null ? null : Probe.Perplexity(model, adapter, options.WikiText);
         long disk = MemoryFootprint.DatabaseBytes(memory.Store.DatabasePath) / facts.Count;
-        return (new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, locality, counterFact, perplexity,
-            Benchmark.Median(seconds), disk), recall);
+        return (new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, Probe.Unchanged(locality), counterFact, perplexity,
+            Benchmark.Median(seconds), disk), recall, locality);
     }
 
     /// <summary>

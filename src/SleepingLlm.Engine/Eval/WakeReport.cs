@@ -43,6 +43,8 @@ public sealed record WakeReport
     /// <summary>The measures at each checkpoint while writing (with <c>--curve</c>).</summary>
     public IReadOnlyList<CurvePoint>? Curve { get; init; }
     public required IReadOnlyList<FactOutcome> Outcomes { get; init; }
+    /// <summary>The other subjects' prompts after the last fact: what they continued with before and after.</summary>
+    public required IReadOnlyList<LocalityAnswer> LocalityAnswers { get; init; }
 }
 
 /// <summary>

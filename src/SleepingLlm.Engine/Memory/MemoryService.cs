@@ -119,10 +119,18 @@ public sealed class MemoryService : IDisposable
         // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
         weights = ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
         progress?.Report("key statistics (first write only; cached afterwards)");
-        var covariance = new Covariance(cacheDirectory).Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
+        var cache = new Covariance(cacheDirectory);
+        var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
         var inverses = new Dictionary<int, Matrix<double>>();
         Templates templates;
         using (var scratch = new Context(model)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
+        if (Settings.SubjectWeight > 0)
+        {
+            progress?.Report("other subjects' key statistics (first write only; cached afterwards)");
+            var subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
+                () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
+            foreach (int layer in Settings.Layers) covariance[layer] += subjects[layer] * Settings.SubjectWeight;
+        }
         editor = new Editor(model, weights, backend, Settings, templates,
             layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Solve.RegularisedInverse(covariance[layer], Settings.Lambda));
         return editor;

@@ -48,8 +48,20 @@ public sealed class Covariance(string cacheDirectory)
         return result;
     }
 
-    string PathFor(string sha, int layer, Corpus corpus, int tokens) =>
-        Path.Combine(cacheDirectory, sha[..16], $"cov-L{layer}-{corpus.Id}-{tokens}.bin");
+    string PathFor(string sha, int layer, Corpus corpus, int tokens) => PathFor(sha, layer, $"{corpus.Id}-{tokens}");
+
+    string PathFor(string sha, int layer, string id) => Path.Combine(cacheDirectory, sha[..16], $"cov-L{layer}-{id}.bin");
+
+    /// <summary>Matrices per layer cached like the covariance under <paramref name="id"/>; all computed (one call) when any is missing.</summary>
+    public Dictionary<int, Matrix<double>> Cached(string modelSha256, string id, IReadOnlyList<int> layers,
+        Func<Dictionary<int, Matrix<double>>> compute)
+    {
+        var result = layers.Select(l => (l, m: TryLoad(PathFor(modelSha256, l, id)))).Where(x => x.m is not null).ToDictionary(x => x.l, x => x.m!);
+        if (result.Count == layers.Count) return result;
+        result = compute();
+        foreach (int layer in layers) Save(PathFor(modelSha256, layer, id), result[layer]);
+        return result;
+    }
 
     static Matrix<double>? TryLoad(string path)
     {

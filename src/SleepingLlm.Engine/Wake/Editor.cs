@@ -65,6 +65,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         }
         var valueTime = clock.Elapsed;
 
+        var decoys = facts.SelectMany(f => Decoys.For(f, settings.Decoys)).ToList();
         var columns = new List<EditColumn>();
         var keys = new List<(int, float[])>();
         var realised = new List<double>();
@@ -73,7 +74,10 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             int layer = settings.Layers[i];
             using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
             var found = Keys.Compute(model, weights, backend, edited.Terms, facts, templates, layer, critical, settings.ChatKeys).All.ToList();
-            var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count, (r, c) => found[c].Key[r]);
+            // Namesakes join as new keys with a zero residual: their columns of A are dropped below.
+            var others = Keys.Others(model, weights, backend, edited.Terms, decoys, layer, settings.ChatKeys);
+            var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count + others.Count,
+                (r, c) => c < found.Count ? found[c].Key[r] : Math.Sqrt(settings.DecoyWeight) * others[c - found.Count][r]);
             var a = Solve.LayerReusing(regularisedInverse(layer), k, Constraints(layer, constraintKeys(layer)));
             // kᵀa is the fraction of the residual this layer realises for the raw key (memit.md: a/(1+a)).
             realised.Add(a.Column(0).DotProduct(k.Column(0)));

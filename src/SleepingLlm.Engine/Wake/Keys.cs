@@ -56,6 +56,30 @@ public static unsafe class Keys
         return new Set(rawSet, chatSets);
     }
 
+    /// <summary>
+    /// Keys at one layer of subjects that must not be edited (<see cref="Decoys"/>): each at its last
+    /// token in the bare prompt and, with <paramref name="chat"/>, inside the user's question.
+    /// </summary>
+    public static IReadOnlyList<float[]> Others(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
+        IReadOnlyList<Fact> others, int layer, bool chat)
+    {
+        if (others.Count == 0) return [];
+        var hp = weights.Hparams;
+        var tails = others.Select(f => Tail(model, f.Prompt, f.Subject, first: false))
+            .Concat(chat ? others.Select(f => (f, text: Templates.Question(model, f))).Where(x => x.text is not null)
+                .Select(x => Tail(model, x.text!, x.f.Subject, first: true)) : []).ToList();
+        var packed = Packing.Pack(tails, 0, hp);
+        using var graph = new ComputeGraph(backend, maxNodes: 16384);
+        var forward = TransformerGraph.Build(graph, weights, packed.Forward with
+        {
+            Logits = false, EndLayer = layer + 1, LowRank = edits, Read = [(Intermediate.FfnDownInput, layer)],
+        });
+        graph.Compute();
+        float[] keys = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
+        int nff = hp.FeedForwardLength;
+        return [.. Enumerable.Range(0, tails.Count).Select(t => keys[(t * nff)..((t + 1) * nff)])];
+    }
+
     /// <summary>The text as a whole sequence, read at the subject's last (or, in chat, first: the user's) occurrence.</summary>
     static SequenceTail Tail(Model model, string text, string subject, bool first)
     {

@@ -27,8 +27,11 @@ public sealed class Templates(IReadOnlyList<string> prefixes)
     /// <summary>Raw contexts: the bare prompt first, then one per prefix.</summary>
     public IReadOnlyList<string> Raw(Fact fact) => [fact.Prompt, .. Prefixes.Select(p => p + fact.Prompt)];
 
-    /// <summary>The chat form up to the object, or null without a question.</summary>
-    public static string? Chat(Model model, Fact fact) => fact.Question is null
+    /// <summary>The user's question under the chat template, up to where the assistant's answer starts; null without a question.</summary>
+    public static string? Question(Model model, Fact fact) => fact.Question is null
         ? null
-        : model.ApplyChatTemplate([ChatMessage.User(fact.Question)], addAssistant: true) + fact.Prompt;
+        : model.ApplyChatTemplate([ChatMessage.User(fact.Question)], addAssistant: true);
+
+    /// <summary>The chat form up to the object, or null without a question.</summary>
+    public static string? Chat(Model model, Fact fact) => Question(model, fact) is { } question ? question + fact.Prompt : null;
 }

@@ -44,6 +44,15 @@ public static unsafe class Value
                 int[] at = [.. Enumerable.Range(first, last - first), .. Enumerable.Range(start - 1, tokens.Length - start)];
                 sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, chat, fact.Subject), at, [.. at.Select(p => tokens[p + 1])]));
             }
+            if (settings.DirectAnswer && Templates.Question(model, fact) is { } question)
+            {
+                // A short answer names the object first, without restating the question.
+                int[] asked = model.Tokenize(question);
+                int[] answer = model.Tokenize(fact.Object.Trim(), addSpecial: false, parseSpecial: false);
+                int[] tokens = [.. asked, .. answer];
+                sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, question, fact.Subject),
+                    [.. Enumerable.Range(asked.Length - 1, answer.Length)], answer));
+            }
         }
         string klText = $"{facts[0].Subject} is a";
         int[] klTokens = model.Tokenize(klText);

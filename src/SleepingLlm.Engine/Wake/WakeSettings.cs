@@ -17,8 +17,20 @@ public sealed record WakeSettings
     public float StopLoss { get; init; } = 0.05f;
     /// <summary>A second edit column per fact keyed at the subject inside the user's chat turn (off: the raw key only).</summary>
     public bool ChatKeys { get; init; } = true;
+    /// <summary>v* also trains the chat answer that starts with the object ("Citroen."), not only the one restating the prompt.</summary>
+    public bool DirectAnswer { get; init; } = true;
     /// <summary>How many self-written prefixes each raw prompt is also keyed and trained after (0..5).</summary>
     public int ContextPrefixes { get; init; } = 5;
+    /// <summary>
+    /// Weight of other subjects' keys (made-up names, <see cref="SubjectCovariance"/>) beside the text
+    /// covariance in the solve: what keeps an edit off other people's facts. 0 turns it off.
+    /// </summary>
+    public double SubjectWeight { get; init; } = 0;
+    public int SubjectNames { get; init; } = 200;
+    /// <summary>Made-up namesakes (same last name) whose keys the edit must leave alone (<see cref="Decoys"/>); 0: none.</summary>
+    public int Decoys { get; init; } = 0;
+    /// <summary>How much a namesake's key counts in the solve beside the subject's own.</summary>
+    public double DecoyWeight { get; init; } = 1;
     /// <summary>Tokens of text for each layer's key covariance.</summary>
     public int CovarianceTokens { get; init; } = 20_000;
 

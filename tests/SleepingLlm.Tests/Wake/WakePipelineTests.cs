@@ -40,6 +40,8 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
         var outcome = report.Outcomes.Single();
         output.WriteLine($"before: \"{before}\"; after: \"{outcome.RawAnswer}\" (v* loss {outcome.ValueLoss:F3})");
         Assert.True(outcome.Raw, $"\"{fact.Prompt}\" continued as \"{outcome.RawAnswer}\"");
+        // Asked in chat, through the model's own template, it answers with the object.
+        Assert.True(outcome.Chat, $"\"{fact.Question}\" was answered \"{outcome.ChatAnswer}\"");
         // The store brings the fact back after a restart, in-process and as an exported file.
         Assert.Equal(outcome.RawAnswer, outcome.RestartRawAnswer);
         Assert.Equal(1, report.ExportedRaw);
