@@ -26,6 +26,7 @@ public sealed class MemoryService : IDisposable
     ModelWeights? weights;
     Editor? editor;
     SafeLlamaAdapterHandle? adapter;
+    readonly List<long> written = []; // this session's writes, for /undo
     int generation;
 
     MemoryService(Model model, Context context, MemoryStore store, WakeSettings settings, string cacheDirectory, Func<Corpus> corpus)
@@ -83,6 +84,7 @@ public sealed class MemoryService : IDisposable
             ? store.AddFact(newFact, factors, keys, absorbed)
             : store.Replace(previous.Id, newFact, factors, keys, absorbed);
         ApplyAdapter();
+        written.Add(id);
         return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime);
     }
 
@@ -91,6 +93,29 @@ public sealed class MemoryService : IDisposable
         bool forgotten = store.Forget(id);
         if (forgotten) ApplyAdapter();
         return forgotten;
+    }
+
+    /// <summary>
+    /// /undo: forgets the newest memory written since this service opened that is still active, and
+    /// returns it (null: none). A fact it replaced stays replaced: bringing it back would mean a new write.
+    /// </summary>
+    public StoredFact? Undo()
+    {
+        var active = store.ActiveFacts().ToDictionary(f => f.Id);
+        for (int i = written.Count - 1; i >= 0; i--)
+        {
+            long id = written[i];
+            written.RemoveAt(i);
+            if (active.TryGetValue(id, out var fact) && Forget(id)) return fact;
+        }
+        return null;
+    }
+
+    /// <summary>/forget TEXT: forgets the one fact the text names, or nothing when it names several or none.</summary>
+    public ForgetByText Forget(string text)
+    {
+        var matches = FactMatch.Find(store.ActiveFacts(), text);
+        return new ForgetByText(matches, matches.Count == 1 && Forget(matches[0].Id));
     }
 
     public MemorySnapshot Snapshot() =>
