@@ -62,7 +62,11 @@ public sealed class ChatSession
         return result;
     }
 
-    void Add(string role, string text) => transcript?.Turn(window.Add(role, text, DateTimeOffset.UtcNow));
+    void Add(string role, string text)
+    {
+        var turn = window.Add(role, text, DateTimeOffset.UtcNow);
+        transcript?.Turn(turn);
+    }
 
     /// <summary>/compact: old turns go to the history now (see <see cref="ContextWindow.Compact"/>).</summary>
     public Compaction Compact(int maxTokens) => window.Compact(Budget(maxTokens));

@@ -54,6 +54,36 @@ public sealed class MemoryServiceTests : IDisposable
     }
 
     [Fact]
+    public void Undo_forgets_this_sessions_writes_newest_first_and_forget_by_text_needs_one_match()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        long earlier;
+        using (var memory = Open(model, context))
+            earlier = memory.Remember(new Fact("Lily", "pet", "elephant", "Lily had a pet")).Id;
+
+        using (var memory = Open(model, context))
+        {
+            Assert.Null(memory.Undo()); // written in another session
+            long tom = memory.Remember(new Fact("Tom", "toy", "ball", "Tom had a toy")).Id;
+            long tim = memory.Remember(new Fact("Tim", "toy", "car", "Tim had a toy")).Id;
+
+            var ambiguous = memory.Forget("toy");
+            Assert.False(ambiguous.Forgotten);
+            Assert.Equal([tom, tim], ambiguous.Matches.Select(f => f.Id));
+            Assert.Equal(3, memory.Snapshot().Facts.Count);
+
+            Assert.Equal(tim, memory.Undo()?.Id);
+            Assert.Equal(tom, memory.Undo()?.Id);
+            Assert.Null(memory.Undo());
+            Assert.Equal([earlier], memory.Snapshot().Facts.Select(f => f.Id));
+
+            Assert.True(memory.Forget("lily ELEPHANT").Forgotten);
+            Assert.Empty(memory.Snapshot().Facts);
+        }
+    }
+
+    [Fact]
     public void A_store_of_another_model_is_refused()
     {
         using (var model = Model.Load(TestModels.Stories260K))
