@@ -26,7 +26,6 @@ public sealed class MemoryService : IDisposable
     ModelWeights? weights;
     Editor? editor;
     SafeLlamaAdapterHandle? adapter;
-    readonly List<long> written = []; // this session's writes, for /undo
     int generation;
 
     MemoryService(Model model, Context context, MemoryStore store, WakeSettings settings, string cacheDirectory, Func<Corpus> corpus)
@@ -84,7 +83,6 @@ public sealed class MemoryService : IDisposable
             ? store.AddFact(newFact, factors, keys, absorbed)
             : store.Replace(previous.Id, newFact, factors, keys, absorbed);
         ApplyAdapter();
-        written.Add(id);
         return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime);
     }
 
@@ -96,18 +94,14 @@ public sealed class MemoryService : IDisposable
     }
 
     /// <summary>
-    /// /undo: forgets the newest memory written since this service opened that is still active, and
+    /// /undo: forgets the newest memory the store took since it was opened that is still active, and
     /// returns it (null: none). A fact it replaced stays replaced: bringing it back would mean a new write.
     /// </summary>
     public StoredFact? Undo()
     {
         var active = store.ActiveFacts().ToDictionary(f => f.Id);
-        for (int i = written.Count - 1; i >= 0; i--)
-        {
-            long id = written[i];
-            written.RemoveAt(i);
+        foreach (long id in store.WrittenThisSession.Reverse())
             if (active.TryGetValue(id, out var fact) && Forget(id)) return fact;
-        }
         return null;
     }
 

@@ -72,9 +72,9 @@ public sealed class ChatWindowModelTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, summariser.Summarised.Count), summariser.Summarised);
         Assert.Equal(said.Take(summariser.Summarised.Count), summariser.Inputs);
         Assert.True(summariser.Calls >= 5, $"{summariser.Calls} summaries");
-        output.WriteLine($"{Turns} turns in {clock.Elapsed.TotalSeconds:0} s: longest prompt {longest} tokens of a {session.Budget(MaxTokens)}-token budget " +
-            $"(context {context.Size}, replies ≤ {MaxTokens}); {summariser.Calls} summaries of {summariser.Summarised.Count} turns; " +
-            $"{session.Window.Turns.Count} turns verbatim and {session.Window.Summaries.Count} summaries in the window at the end");
+        output.WriteLine($"{Turns} exchanges in {clock.Elapsed.TotalSeconds:0} s: longest prompt {longest} tokens of a {session.Budget(MaxTokens)}-token budget " +
+            $"(context {context.Size}, replies of at most {MaxTokens} tokens); {summariser.Calls} summaries made of {summariser.Summarised.Count} turns; " +
+            $"at the end {session.Window.Turns.Count} turns verbatim and {session.Window.Summaries.Count} summaries in the window");
 
         // The cache built up across slides continues as a fresh context does.
         string warm = Generation.Run(context, [.. session.LastPrompt], SamplerSettings.Greedy, 8).Text;
