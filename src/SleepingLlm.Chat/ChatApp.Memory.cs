@@ -70,6 +70,47 @@ public sealed partial class ChatApp
         await RefreshMemory();
     }
 
+    /// <summary>/forget TEXT: one match is forgotten; several are listed, and nothing is forgotten until the user picks an id.</summary>
+    async Task Forget(string text)
+    {
+        var done = await engine.ForgetAsync(text);
+        Post(() => Note(ForgetNote(text, done)));
+        await RefreshMemory();
+    }
+
+    internal static string ForgetNote(string text, ForgetByText done) => done.Matches switch
+    {
+        [] => $"no memory matches \"{text}\": /facts lists them",
+        [var one] when done.Forgotten => $"forgot #{one.Id} {one.Subject} {one.Relation} {one.Object}: its edit is gone from the weights",
+        [var one] => $"#{one.Id} is no longer active",
+        var many => string.Join('\n', many.Select(f => $"#{f.Id} {f.Subject} {f.Relation} {f.Object}")
+            .Prepend($"\"{text}\" matches {many.Count} memories, so none was forgotten; pick one with /forget ID:")),
+    };
+
+    async Task Undo()
+    {
+        var undone = await engine.UndoAsync();
+        Post(() => Note(undone is null
+            ? "nothing to undo: no memory written in this session is still active"
+            : $"undone: forgot #{undone.Id} {undone.Subject} {undone.Relation} {undone.Object}, the last memory written in this session"));
+        await RefreshMemory();
+    }
+
+    async Task ShowFacts()
+    {
+        await RefreshMemory();
+        Post(() => Note(Facts()));
+    }
+
+    async Task Compact()
+    {
+        var done = await engine.CompactChatAsync(options.MaxTokens);
+        Post(() => Note(done.TurnsSummarised == 0
+            ? "nothing to compact: the latest exchange always stays verbatim"
+            : $"compacted: {done.TurnsSummarised} turns summarised into the history, the prompt went from {done.TokensBefore} to {done.TokensAfter} tokens"));
+        await RefreshContext();
+    }
+
     void Reset()
     {
         if (reply is not null)
@@ -100,7 +141,12 @@ public sealed partial class ChatApp
     async Task RefreshContext()
     {
         int used = await engine.ContextUsedAsync();
-        Post(() => state.ContextUsed = used);
+        var window = await engine.ChatWindowAsync();
+        Post(() =>
+        {
+            state.ContextUsed = used;
+            state.Window = window;
+        });
     }
 
     /// <summary>Keeps an engine job for shutdown and turns its failure into a line in the transcript.</summary>
@@ -144,6 +190,8 @@ public sealed partial class ChatApp
             $"model    {engine.ModelPath}",
             $"backend  {state.Backend} (llama.cpp {runtime.LlamaVersion})",
             $"context  {state.ContextUsed} of {state.ContextSize} tokens",
+            $"window   {state.Window.Turns} turns verbatim, summaries: {state.Window.Summaries} (/compact)",
+            $"log      {state.Window.TranscriptPath ?? "none (no memory)"}",
             $"speed    {speed}",
             $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}",
             $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)");

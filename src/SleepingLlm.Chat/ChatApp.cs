@@ -273,23 +273,24 @@ public sealed partial class ChatApp
         {
             case SlashCommandKind.Sleep: StartSleep(SleepKind.Sleep); break;
             case SlashCommandKind.Nap: StartSleep(SleepKind.Nap); break;
-            case SlashCommandKind.Facts: Note(Facts()); break;
             case SlashCommandKind.Remember when ParseFact(command.Argument) is not { } fact:
                 Note("usage: /remember SUBJECT | RELATION | OBJECT   e.g. /remember Casimir Marchetti | plays | badminton");
                 break;
-            case SlashCommandKind.Remember when !engine.HasMemory:
-            case SlashCommandKind.Forget when !engine.HasMemory:
+            case SlashCommandKind.Facts or SlashCommandKind.Remember or SlashCommandKind.Forget or SlashCommandKind.Undo when !engine.HasMemory:
                 Note("this chat runs without memory (--no-memory)");
                 break;
+            case SlashCommandKind.Facts: Start(ShowFacts()); break;
             case SlashCommandKind.Remember:
                 Start(Remember(ParseFact(command.Argument)!));
                 break;
-            case SlashCommandKind.Forget when !long.TryParse(command.Argument.TrimStart('#'), out _):
-                Note("usage: /forget ID   (/facts lists the ids)");
+            case SlashCommandKind.Forget when command.Argument.Length == 0:
+                Note("usage: /forget ID or /forget TEXT, e.g. /forget Casimir badminton   (/facts lists them)");
                 break;
             case SlashCommandKind.Forget:
-                Start(Forget(long.Parse(command.Argument.TrimStart('#'))));
+                Start(long.TryParse(command.Argument.TrimStart('#'), out long id) ? Forget(id) : Forget(command.Argument));
                 break;
+            case SlashCommandKind.Undo: Start(Undo()); break;
+            case SlashCommandKind.Compact: Start(Compact()); break;
             case SlashCommandKind.Status: Note(Status()); break;
             case SlashCommandKind.Reset: Reset(); break;
             case SlashCommandKind.Help:

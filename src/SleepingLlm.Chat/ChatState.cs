@@ -18,6 +18,7 @@ sealed class ChatState(string model, string backend, int contextSize)
     public bool HelpVisible { get; set; }
     public bool Generating { get; set; }
     public int ContextUsed { get; set; }
+    public ChatWindowState Window { get; set; } = new(0, 0, null);
     public double? TokensPerSecond { get; set; }
 
     /// <summary>A short message in the status bar (such as "Ctrl+C again quits") until it expires.</summary>

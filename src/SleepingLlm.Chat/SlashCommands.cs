@@ -1,6 +1,6 @@
 namespace SleepingLlm.Chat;
 
-enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Status, Reset, Help, Quit, Unknown }
+enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Undo, Compact, Status, Reset, Help, Quit, Unknown }
 
 /// <summary>A parsed <c>/command argument</c> line.</summary>
 sealed record SlashCommand(SlashCommandKind Kind, string Name, string Argument);
@@ -17,7 +17,9 @@ static class SlashCommands
         new("/nap", "audit recall of every memory"),
         new("/facts", "list the memories"),
         new("/remember S | R | O", "write a fact into the weights (MEMIT)"),
-        new("/forget ID", "remove a memory exactly"),
+        new("/forget ID|TEXT", "remove a memory by its id or its words"),
+        new("/undo", "forget this session's last memory"),
+        new("/compact", "summarise the older turns now"),
         new("/status", "model, backend, context and memory"),
         new("/reset", "start the conversation over"),
         new("/help", "this list"),
@@ -31,6 +33,8 @@ static class SlashCommands
         ["facts"] = SlashCommandKind.Facts,
         ["remember"] = SlashCommandKind.Remember,
         ["forget"] = SlashCommandKind.Forget,
+        ["undo"] = SlashCommandKind.Undo,
+        ["compact"] = SlashCommandKind.Compact,
         ["status"] = SlashCommandKind.Status,
         ["reset"] = SlashCommandKind.Reset,
         ["help"] = SlashCommandKind.Help,

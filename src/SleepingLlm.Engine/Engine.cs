@@ -8,7 +8,7 @@ namespace SleepingLlm;
 /// The engine: one model and its context, owned by the <see cref="LlamaThread"/>. Callers (CLI, chat
 /// UI) talk to it through tasks and channels and never touch llama.cpp themselves.
 /// </summary>
-public sealed class Engine : IAsyncDisposable
+public sealed partial class Engine : IAsyncDisposable
 {
     readonly LlamaThread llama;
     readonly Model model;
@@ -16,7 +16,6 @@ public sealed class Engine : IAsyncDisposable
     readonly Memory.MemoryService? memory;
     readonly Memory.MemoryMode mode;
     readonly int ragCount;
-    ChatSession? chat;
 
     Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime, Memory.MemoryService? memory,
         Memory.MemoryMode mode, int ragCount)
@@ -101,13 +100,10 @@ public sealed class Engine : IAsyncDisposable
         ChannelWriter<string>? text = null, CancellationToken cancel = default) =>
         Stream(text, onText => Invoke((_, c) =>
         {
-            chat ??= new ChatSession(c);
+            var chat = Chat(c);
             if (memory is not null) chat.UseSystemPrompt(Memory.MemoryPrompt.For(memory.Store, mode, userText, ragCount));
             return chat.Reply(userText, settings, maxTokens, onText, cancel);
         }));
-
-    /// <summary>Forgets the conversation (the KV cache is reused by prefix, so nothing else to clear).</summary>
-    public Task ResetChatAsync() => Invoke((_, _) => { chat?.Reset(); return true; });
 
     /// <summary>The prompt the chat template makes of one user message, as the model would see it.</summary>
     public Task<string> FormatChatAsync(IReadOnlyList<ChatMessage> messages) =>
@@ -205,6 +201,7 @@ public sealed class Engine : IAsyncDisposable
     {
         await llama.Invoke(() =>
         {
+            transcript?.Dispose();
             memory?.Dispose();
             context.Dispose();
             model.Dispose();

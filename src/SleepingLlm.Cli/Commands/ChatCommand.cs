@@ -29,7 +29,7 @@ public static class ChatCommand
         };
         mode.AcceptOnlyFromAmong([.. Memory.MemoryModes.All.Select(Memory.MemoryModes.Name)]);
         var ragCount = new Option<int>("--rag-k") { Description = "Facts retrieved per message in rag and hybrid modes.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
-        var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /exit or Ctrl+D leaves).");
+        var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /compact summarises older turns, /exit or Ctrl+D leaves).");
         models.AddTo(command);
         sampling.AddTo(command);
         command.Options.Add(maxTokens);
@@ -52,7 +52,7 @@ public static class ChatCommand
                 await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens)), cancel);
                 return 0;
             }
-            if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /exit leaves.");
+            if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /compact summarises older turns, /exit leaves.");
             while (!cancel.IsCancellationRequested)
             {
                 if (!asJson) Console.Write("> ");
@@ -62,6 +62,13 @@ public static class ChatCommand
                 if (line.Trim() == "/reset")
                 {
                     await engine.ResetChatAsync();
+                    continue;
+                }
+                if (line.Trim() == "/compact")
+                {
+                    var done = await engine.CompactChatAsync(result.GetValue(maxTokens));
+                    if (asJson) Cli.WriteJsonLine(new { compacted = done.TurnsSummarised, tokens_before = done.TokensBefore, tokens_after = done.TokensAfter });
+                    else Console.Error.WriteLine($"{done.TurnsSummarised} turns summarised: {done.TokensBefore} → {done.TokensAfter} prompt tokens");
                     continue;
                 }
                 await Reply(engine, line, sampling.Settings(result), result.GetValue(maxTokens), asJson);

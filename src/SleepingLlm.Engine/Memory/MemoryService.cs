@@ -93,6 +93,25 @@ public sealed class MemoryService : IDisposable
         return forgotten;
     }
 
+    /// <summary>
+    /// /undo: forgets the newest memory the store took since it was opened that is still active, and
+    /// returns it (null: none). A fact it replaced stays replaced: bringing it back would mean a new write.
+    /// </summary>
+    public StoredFact? Undo()
+    {
+        var active = store.ActiveFacts().ToDictionary(f => f.Id);
+        foreach (long id in store.WrittenThisSession.Reverse())
+            if (active.TryGetValue(id, out var fact) && Forget(id)) return fact;
+        return null;
+    }
+
+    /// <summary>/forget TEXT: forgets the one fact the text names, or nothing when it names several or none.</summary>
+    public ForgetByText Forget(string text)
+    {
+        var matches = FactMatch.Find(store.ActiveFacts(), text);
+        return new ForgetByText(matches, matches.Count == 1 && Forget(matches[0].Id));
+    }
+
     public MemorySnapshot Snapshot() =>
         new([.. store.ActiveFacts().Select(f => f.ToMemoryFact())], AdapterBuilder.EditNorms(store));
 

@@ -3,6 +3,17 @@ namespace SleepingLlm.Memory;
 /// <summary>Writes: each one transaction.</summary>
 public sealed partial class MemoryStore
 {
+    readonly List<long> written = [];
+
+    /// <summary>The facts this store object added (new or replacing), oldest first: the session's writes, for /undo.</summary>
+    public IReadOnlyList<long> WrittenThisSession
+    {
+        get
+        {
+            lock (gate) return [.. written];
+        }
+    }
+
     /// <summary>Stores a fact with its factors and constraint keys in one transaction; returns its id.</summary>
     /// <param name="absorbs">Active facts whose edit the new one's now carries (a subject's facts solved together):
     /// their factors and keys go in the same transaction; they stay active.</param>
@@ -15,6 +26,7 @@ public sealed partial class MemoryStore
             foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
             long id = Insert(fact, factors, keys, tx);
             tx.Commit();
+            written.Add(id);
             return id;
         }
     }
@@ -50,6 +62,7 @@ public sealed partial class MemoryStore
             foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
             long id = Insert(fact, factors, keys, tx);
             tx.Commit();
+            written.Add(id);
             return id;
         }
     }

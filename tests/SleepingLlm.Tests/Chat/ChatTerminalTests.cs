@@ -87,6 +87,39 @@ public sealed class ChatTerminalTests : IDisposable
     }
 
     [Fact]
+    public void Compact_undo_and_forget_by_words_answer_in_the_transcript()
+    {
+        using var tmux = Start("--max-tokens", "16", "--memory", Path.Combine(temp, "memory"));
+        tmux.WaitFor(Ready, "ready screen", Patience);
+        foreach (string message in new[] { "Hello!", "My name is Ada." })
+        {
+            tmux.Type(message);
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Footer.Matches(Transcript(s)).Count == (message == "Hello!" ? 1 : 2), "a reply", Patience);
+        }
+
+        foreach (var (command, answer) in new[]
+        {
+            ("/compact", "compacted: 2 turns summarised"),
+            ("/undo", "nothing to undo"),
+            ("/forget Casimir badminton", "no memory matches"),
+        })
+        {
+            tmux.Type(command);
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Transcript(s).Contains(answer), command, Patience);
+        }
+        tmux.Type("/status");
+        tmux.Press("Enter");
+        tmux.WaitFor(s => Transcript(s).Contains("2 turns verbatim, summaries: 1"), "/status", Patience);
+
+        tmux.Press("Escape");
+        AssertQuits(tmux, "Escape");
+        string transcript = Assert.Single(Directory.GetFiles(Path.Combine(temp, "memory"), "*.jsonl", SearchOption.AllDirectories));
+        Assert.Equal(4, SleepingLlm.Conversation.TranscriptLog.Read(transcript).Turns.Count);
+    }
+
+    [Fact]
     public void Line_mode_is_forced_with_the_line_option()
     {
         using var tmux = Start("--line");

@@ -1,4 +1,5 @@
 using SleepingLlm.Chat;
+using SleepingLlm.Memory;
 
 namespace SleepingLlm.Tests.Chat;
 
@@ -17,6 +18,9 @@ public sealed class SlashCommandTests
     [InlineData("/quit", "Quit", "")]
     [InlineData("/exit", "Quit", "")]
     [InlineData("/bye", "Quit", "")]
+    [InlineData("/undo", "Undo", "")]
+    [InlineData("/compact", "Compact", "")]
+    [InlineData("/forget #12", "Forget", "#12")]
     [InlineData("/dance now", "Unknown", "now")]
     public void Commands_parse_with_their_argument(string line, string kind, string argument)
     {
@@ -50,5 +54,28 @@ public sealed class SlashCommandTests
             Assert.True(SlashCommands.TryParse(help.Usage, out var command));
             Assert.NotEqual(SlashCommandKind.Unknown, command.Kind);
         }
+    }
+}
+
+/// <summary>What /forget TEXT tells the user.</summary>
+public sealed class ForgetNoteTests
+{
+    static StoredFact Fact(long id, string subject, string relation, string obj) =>
+        new(id, subject, relation, obj, $"{subject} {relation}", null, [], DateTimeOffset.UtcNow, FactStatus.Active, 0, 1f, null, null, []);
+
+    [Fact]
+    public void Several_matches_are_listed_and_none_is_forgotten()
+    {
+        string note = ChatApp.ForgetNote("Casimir", new ForgetByText([Fact(1, "Casimir", "plays", "badminton"), Fact(2, "Casimir", "lives in", "Turin")], false));
+        Assert.Equal(["\"Casimir\" matches 2 memories, so none was forgotten; pick one with /forget ID:",
+            "#1 Casimir plays badminton", "#2 Casimir lives in Turin"], note.Split('\n'));
+    }
+
+    [Fact]
+    public void One_match_is_named_when_forgotten_and_none_says_so()
+    {
+        Assert.Equal("forgot #2 Casimir lives in Turin: its edit is gone from the weights",
+            ChatApp.ForgetNote("Turin", new ForgetByText([Fact(2, "Casimir", "lives in", "Turin")], true)));
+        Assert.StartsWith("no memory matches \"Rome\"", ChatApp.ForgetNote("Rome", new ForgetByText([], false)));
     }
 }

@@ -36,6 +36,7 @@ public sealed class MemoryServiceTests : IDisposable
         using (var memory = Open(model, context))
         {
             id = memory.Remember(new Fact("Lily", "pet", "elephant", "Lily had a pet")).Id;
+            Assert.Equal([id], memory.Store.WrittenThisSession); // what /undo would take back
             edited = LastLogits(context, model);
             Assert.NotEqual(bare, edited);
             Assert.Single(memory.Snapshot().Facts);
@@ -47,8 +48,41 @@ public sealed class MemoryServiceTests : IDisposable
         {
             // After a restart the store rebuilds the same adapter: the same model, bit for bit.
             Assert.Equal(edited, LastLogits(fresh, model));
+            Assert.Null(memory.Undo()); // written before the restart
             Assert.True(memory.Forget(id));
             Assert.Equal(bare, LastLogits(fresh, model));
+            Assert.Empty(memory.Snapshot().Facts);
+        }
+    }
+
+    [Fact]
+    public void Undo_forgets_this_sessions_writes_newest_first_and_forget_by_text_needs_one_match()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        // Facts as text (no edit): what undo and forget do to the store does not depend on the weights.
+        static long Add(MemoryService memory, string subject, string relation, string obj) =>
+            memory.Store.AddFact(new NewFact(subject, relation, obj, $"{subject} had a {relation}"), [], []);
+        long earlier;
+        using (var memory = Open(model, context)) earlier = Add(memory, "Lily", "pet", "elephant");
+
+        using (var memory = Open(model, context))
+        {
+            Assert.Null(memory.Undo()); // written in another session
+            long tom = Add(memory, "Tom", "toy", "ball");
+            long tim = Add(memory, "Tim", "toy", "car");
+
+            var ambiguous = memory.Forget("toy");
+            Assert.False(ambiguous.Forgotten);
+            Assert.Equal([tom, tim], ambiguous.Matches.Select(f => f.Id));
+            Assert.Equal(3, memory.Snapshot().Facts.Count);
+
+            Assert.Equal(tim, memory.Undo()?.Id);
+            Assert.Equal(tom, memory.Undo()?.Id);
+            Assert.Null(memory.Undo());
+            Assert.Equal([earlier], memory.Snapshot().Facts.Select(f => f.Id));
+
+            Assert.True(memory.Forget("lily ELEPHANT").Forgotten);
             Assert.Empty(memory.Snapshot().Facts);
         }
     }
