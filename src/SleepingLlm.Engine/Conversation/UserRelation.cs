@@ -47,7 +47,7 @@ public static class UserRelations
         new("sport", "{0} plays the sport", "Which sport does {0} play?", "play|sport|weekend"),
         new("car", "{0} drives a", "What car does {0} drive?", "drive|car"),
         new("prefers", "{0} prefers", "What does {0} prefer?", "prefer"),
-        new("likes", "{0} likes", "What does {0} like?", "like|love|enjoy"),
+        new("likes", "{0} likes", "What does {0} like?", "like|love|enjoy|adore|fan of"),
         new("diet", "{0} is a", "What diet does {0} follow?", "vegan|vegetarian|diet"),
     ];
 
