@@ -6,6 +6,10 @@ namespace SleepingLlm;
 /// <summary>The engine's side of conversation memory: extraction from a user turn, and writing what it found.</summary>
 public sealed partial class Engine
 {
+    // The few-shot prompt, one clause and the answer fit easily.
+    const int ExtractionContextLength = 1024;
+    Context? extraction;
+
     /// <summary>How the user's own facts are kept and served.</summary>
     public UserFactsMode UserFacts => userFacts;
 
@@ -14,8 +18,12 @@ public sealed partial class Engine
     /// missed. A job on the llama thread like any other, so a caller that starts it after the reply
     /// never delays that reply.
     /// </summary>
-    public Task<IReadOnlyList<ExtractedFact>> ExtractAsync(string userText) => Invoke((_, c) =>
-        FactExtractor.Extract(userText, (clause, correction) => ModelExtractor.Extract(c, clause, correction).Facts));
+    public Task<IReadOnlyList<ExtractedFact>> ExtractAsync(string userText) => Invoke((m, _) =>
+    {
+        // A context of its own: the chat's cached conversation stays, and the pass reads the base model.
+        extraction ??= new Context(m, ExtractionContextLength);
+        return FactExtractor.Extract(userText, (clause, correction) => ModelExtractor.Extract(extraction, clause, correction).Facts);
+    });
 
     /// <summary>
     /// Writes an extracted fact: as a MEMIT edit when the user's facts live in the weights, else as text
@@ -35,7 +43,8 @@ public sealed partial class Engine
         if (memory is null) return null;
         var parts = new[]
         {
-            userFacts.UsesProfile() ? UserProfile.SystemPrompt(memory.Store.ActiveFacts()) : null,
+            !userFacts.UsesPrompt() ? null
+                : UserProfile.SystemPrompt(userFacts == UserFactsMode.Profile ? memory.Store.ActiveFacts() : UserProfile.Relevant(memory.Store.ActiveFacts(), message)),
             Memory.MemoryPrompt.For(memory.Store, mode, message, ragCount),
         }.OfType<string>().ToList();
         return parts.Count == 0 ? null : string.Join("\n\n", parts);

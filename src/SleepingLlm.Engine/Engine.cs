@@ -210,6 +210,7 @@ public sealed partial class Engine : IAsyncDisposable
         await llama.Invoke(() =>
         {
             memory?.Dispose();
+            extraction?.Dispose();
             context.Dispose();
             model.Dispose();
         });

@@ -32,8 +32,8 @@ public static class UserRelations
     public static readonly IReadOnlyList<UserRelation> Fixed =
     [
         new("name", "{0}'s name is", "What is {0}'s name?", "name|called|i'm|i am"),
-        new("home", "{0} lives in", "Where does {0} live?", "live|living|moved|city|home|based"),
-        new("hometown", "{0} grew up in", "Where did {0} grow up?", "grew up|raised|hometown|from"),
+        new("home", "{0} lives in the city of", "Where does {0} live?", "live|living|moved|city|home|based"),
+        new("hometown", "{0} grew up in", "Where did {0} grow up?", "grew up|grow up|raised|hometown|from"),
         new("birthplace", "{0} was born in", "Where was {0} born?", "born"),
         new("birth year", "{0} was born in the year", "What year was {0} born?", "born|birth"),
         new("birthday", "{0}'s birthday is on", "When is {0}'s birthday?", "birthday|born"),
