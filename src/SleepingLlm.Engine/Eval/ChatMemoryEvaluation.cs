@@ -97,7 +97,7 @@ public static class ChatMemoryEvaluation
         foreach (var fact in facts)
         {
             var done = write ? await engine.RememberAsync(fact) : null;
-            written.Add(new TurnFact(fact.Subject, fact.Relation, fact.Object, fact.Source.ToString().ToLowerInvariant(), fact.Correction, done?.Id, done?.Replaced));
+            written.Add(TurnFact.Of(fact, done));
         }
         return new TurnResult(id, message, reply.Text.Trim(), written, extractMs, clock.Elapsed.TotalSeconds);
     }

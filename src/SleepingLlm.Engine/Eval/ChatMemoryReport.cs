@@ -1,7 +1,12 @@
 namespace SleepingLlm.Eval;
 
 /// <summary>A triple extracted from a turn and what writing it did (its id, the fact it replaced).</summary>
-public sealed record TurnFact(string Subject, string Relation, string Object, string Source, bool Correction, long? Id, long? Replaced);
+public sealed record TurnFact(string Subject, string Relation, string Object, string Source, bool Correction, long? Id, long? Replaced)
+{
+    /// <param name="written">What writing it did; null when it was not written.</param>
+    public static TurnFact Of(Conversation.ExtractedFact fact, Memory.Remembered? written) =>
+        new(fact.Subject, fact.Relation, fact.Object, fact.Source.ToString().ToLowerInvariant(), fact.Correction, written?.Id, written?.Replaced);
+}
 
 /// <summary>One replayed user turn: the model's reply and the facts extracted from the turn.</summary>
 public sealed record TurnResult(string Id, string Message, string Reply, IReadOnlyList<TurnFact> Facts, double ExtractMs, double WriteSeconds);
