@@ -33,8 +33,8 @@ public static class UserProfile
     /// <summary>
     /// The user's facts that <paramref name="message"/> is about, at most <paramref name="limit"/>, best first:
     /// a word of the relation's name in the message ("dog", "favorite book") weighs 2, a cue word 1, the
-    /// same question word as the relation's question ("where … work") 1 more, and a relative the message names
-    /// but the fact is not about takes 3 ("my dog's name" is not the user's name). Facts more than a point
+    /// same question word as the relation's question ("where … work") 1 more, and a relative named by the message
+    /// or by the relation but not by both takes 3. Facts more than a point
     /// behind the best are left out: a second, weaker line distracts a small model.
     /// </summary>
     public static IReadOnlyList<StoredFact> Relevant(IEnumerable<StoredFact> facts, string message, int limit = DefaultRelevant)
@@ -48,6 +48,7 @@ public static class UserProfile
 
     static int Score(string relationName, string message, HashSet<string> relatives)
     {
+        message = UserRelations.AmericanSpelling(message);
         if (UserRelations.Find(relationName) is not { } relation) return 0;
         var words = relationName.Replace("'s", " ", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(w => w != "favorite").ToList();
@@ -55,7 +56,9 @@ public static class UserProfile
         if (relation.IsCuedBy(message)) score++;
         // The question word only breaks ties between relations the message names ("which" alone names none).
         if (score > 0 && string.Equals(FirstWord(message), FirstWord(relation.Question), StringComparison.OrdinalIgnoreCase)) score++;
-        if (relatives.Count > 0 && !relatives.Any(r => relationName.Contains(r, StringComparison.OrdinalIgnoreCase))) score -= 3;
+        // A relative on one side only: "my dog's name" is not the user's name, "my job" not the sister's.
+        string? about = Regex.Match(relationName, $@"^(?:{UserRelations.Relatives})\b") is { Success: true } m ? m.Value : null;
+        if (relatives.Count > 0 ? about is null || !relatives.Contains(about) : about is not null) score -= 3;
         return score;
     }
 

@@ -74,13 +74,16 @@ public static class UserRelations
         };
     }
 
-    /// <summary>Lower case, single spaces, British "favourite" and "mum" as their American forms.</summary>
+    /// <summary>Lower case, single spaces, British spellings and "mum" as their American and plain forms.</summary>
     public static string Canonical(string name)
     {
-        name = Regex.Replace(name.Trim().ToLowerInvariant(), @"\s+", " ");
-        name = Regex.Replace(name, @"\bfavou?rite\b", "favorite");
+        name = AmericanSpelling(Regex.Replace(name.Trim().ToLowerInvariant(), @"\s+", " "));
         name = Regex.Replace(name, @"\b(?:mum|mom)\b", "mother");
         name = Regex.Replace(name, @"\b(?:dad)\b", "father");
         return name.Replace("'s name", "", StringComparison.Ordinal);
     }
+
+    /// <summary>"favourite colour" as "favorite color", so relations and questions meet whichever spelling the user has.</summary>
+    public static string AmericanSpelling(string text) =>
+        Regex.Replace(Regex.Replace(text, @"\b(favou?rite)s?\b", "favorite", RegexOptions.IgnoreCase), @"\b(col|flav|hum|neighb)our", "$1or", RegexOptions.IgnoreCase);
 }

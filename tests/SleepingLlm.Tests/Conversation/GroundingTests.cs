@@ -11,7 +11,7 @@ public sealed class GroundingTests
     public void Parse_reads_triples_and_makes_relations_canonical()
     {
         var facts = ModelExtractor.Parse("""[{"subject":"user","relation":"Favourite Colour","object":"the teal"},{"subject":"Bob","relation":"job","object":"baker"}]""");
-        Assert.Equal([(UserEntity.Subject, "favorite colour", "teal"), ("Bob", "job", "baker")], facts.Select(f => (f.Subject, f.Relation, f.Object)));
+        Assert.Equal([(UserEntity.Subject, "favorite color", "teal"), ("Bob", "job", "baker")], facts.Select(f => (f.Subject, f.Relation, f.Object)));
         Assert.All(facts, f => Assert.Equal(ExtractionSource.Model, f.Source));
     }
 
