@@ -211,16 +211,17 @@ public sealed partial class ChatApp
     void Send(string text)
     {
         if (state.Sleep is { Finished: true }) state.Sleep = null;
-        state.Transcript.Add(Speaker.User, text);
+        var turn = state.Transcript.Add(Speaker.User, text);
         var entry = state.Transcript.Add(Speaker.Assistant, "");
         state.Transcript.ScrollToEnd();
         reply = new CancellationTokenSource();
         state.Generating = true;
-        Start(Generate(text, entry, reply));
+        Start(Generate(text, turn, entry, reply));
     }
 
-    async Task Generate(string text, TranscriptEntry entry, CancellationTokenSource stop)
+    async Task Generate(string text, TranscriptEntry turn, TranscriptEntry entry, CancellationTokenSource stop)
     {
+        bool replied = false;
         var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var run = engine.ChatAsync(text, options.Sampling, options.MaxTokens, pieces.Writer, stop.Token);
         await foreach (string piece in pieces.Reader.ReadAllAsync(CancellationToken.None))
@@ -228,6 +229,7 @@ public sealed partial class ChatApp
         try
         {
             var result = await run;
+            replied = true;
             Post(() => Finished(entry, result));
         }
         catch (OperationCanceledException)
@@ -248,6 +250,8 @@ public sealed partial class ChatApp
             });
         }
         await RefreshContext();
+        // After the reply, never before it: extraction is the next job on the engine's thread.
+        if (replied && engine.HasMemory) await Learn(text, turn);
     }
 
     void Finished(TranscriptEntry entry, GenerationResult result)
@@ -273,16 +277,22 @@ public sealed partial class ChatApp
         {
             case SlashCommandKind.Sleep: StartSleep(SleepKind.Sleep); break;
             case SlashCommandKind.Nap: StartSleep(SleepKind.Nap); break;
-            case SlashCommandKind.Remember when ParseFact(command.Argument) is not { } fact:
-                Note("usage: /remember SUBJECT | RELATION | OBJECT   e.g. /remember Casimir Marchetti | plays | badminton");
+            case SlashCommandKind.Remember when command.Argument.Length == 0:
+                Note("usage: /remember TEXT (e.g. /remember I live in Oslo) or /remember SUBJECT | RELATION | OBJECT");
                 break;
             case SlashCommandKind.Facts or SlashCommandKind.Remember or SlashCommandKind.Forget or SlashCommandKind.Undo when !engine.HasMemory:
                 Note("this chat runs without memory (--no-memory)");
                 break;
             case SlashCommandKind.Facts: Start(ShowFacts()); break;
-            case SlashCommandKind.Remember:
-                Start(Remember(ParseFact(command.Argument)!));
+            case SlashCommandKind.Remember when command.Argument.Contains('|'):
+                if (ParseFact(command.Argument) is { } fact) Start(Remember(fact));
+                else Note("usage: /remember SUBJECT | RELATION | OBJECT   e.g. /remember Casimir Marchetti | plays | badminton");
                 break;
+            case SlashCommandKind.Remember:
+                Start(RememberText(command.Argument));
+                break;
+            case SlashCommandKind.Yes: Approve(write: true, all: command.Argument == "all"); break;
+            case SlashCommandKind.No: Approve(write: false, all: command.Argument == "all"); break;
             case SlashCommandKind.Forget when command.Argument.Length == 0:
                 Note("usage: /forget ID or /forget TEXT, e.g. /forget Casimir badminton   (/facts lists them)");
                 break;

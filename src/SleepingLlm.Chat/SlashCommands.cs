@@ -1,6 +1,6 @@
 namespace SleepingLlm.Chat;
 
-enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Undo, Compact, Status, Reset, Help, Quit, Unknown }
+enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Undo, Compact, Yes, No, Status, Reset, Help, Quit, Unknown }
 
 /// <summary>A parsed <c>/command argument</c> line.</summary>
 sealed record SlashCommand(SlashCommandKind Kind, string Name, string Argument);
@@ -16,10 +16,13 @@ static class SlashCommands
         new("/sleep", "sleep: consolidate memories (a nap until the sleep engine lands)"),
         new("/nap", "audit recall of every memory"),
         new("/facts", "list the memories"),
+        new("/remember TEXT", "remember what TEXT says about you (e.g. /remember I live in Oslo)"),
         new("/remember S | R | O", "write a fact into the weights (MEMIT)"),
         new("/forget ID|TEXT", "remove a memory by its id or its words"),
         new("/undo", "forget this session's last memory"),
         new("/compact", "summarise the older turns now"),
+        new("/yes [all]", "with --confirm: write the fact waiting for approval (or all of them)"),
+        new("/no [all]", "with --confirm: drop it (or all of them)"),
         new("/status", "model, backend, context and memory"),
         new("/reset", "start the conversation over"),
         new("/help", "this list"),
@@ -35,6 +38,10 @@ static class SlashCommands
         ["forget"] = SlashCommandKind.Forget,
         ["undo"] = SlashCommandKind.Undo,
         ["compact"] = SlashCommandKind.Compact,
+        ["yes"] = SlashCommandKind.Yes,
+        ["y"] = SlashCommandKind.Yes,
+        ["no"] = SlashCommandKind.No,
+        ["n"] = SlashCommandKind.No,
         ["status"] = SlashCommandKind.Status,
         ["reset"] = SlashCommandKind.Reset,
         ["help"] = SlashCommandKind.Help,

@@ -20,6 +20,9 @@ sealed class TranscriptEntry(Speaker speaker, string text)
     public Speaker Speaker { get; } = speaker;
     public string Text => text.ToString();
 
+    /// <summary>The facts extracted from this user turn (empty until extraction has run), for the transcript's record.</summary>
+    public IReadOnlyList<SleepingLlm.Conversation.ExtractedFact> Facts { get; set; } = [];
+
     /// <summary>A dim line under a reply: its token count and speed, or why it stopped.</summary>
     public string? Footer
     {

@@ -6,7 +6,7 @@ namespace SleepingLlm;
 /// <summary>Where the chat's conversation stands: turns verbatim, summaries, and the transcript file.</summary>
 public sealed record ChatWindowState(int Turns, int Summaries, string? TranscriptPath);
 
-/// <summary>The engine's conversation: its context window, transcript and fact-extraction hook, and the chat's memory commands.</summary>
+/// <summary>The engine's conversation: its context window, transcript, fact extraction from user turns and the chat's memory commands.</summary>
 public sealed partial class Engine
 {
     ChatSession? chat;
@@ -43,6 +43,17 @@ public sealed partial class Engine
     public Task<bool> RecordFactsAsync(int turnIndex, IReadOnlyList<TurnFact> facts) =>
         Invoke((_, c) => Chat(c).RecordFacts(turnIndex, facts));
 
+    /// <summary>
+    /// Records the facts found in the conversation's latest user turn (the transcript keeps them beside
+    /// the turn, and the window may then evict it); false when there is no user turn.
+    /// </summary>
+    public Task<bool> RecordUserTurnFactsAsync(IReadOnlyList<TurnFact> facts) => Invoke((_, c) =>
+    {
+        var session = Chat(c);
+        var turn = session.Window.Turns.LastOrDefault(t => t.Role == "user");
+        return turn is not null && session.RecordFacts(turn.Index, facts);
+    });
+
     /// <summary>/forget TEXT: forgets the one memory the text names; several matches are returned and none is forgotten.</summary>
     public Task<Memory.ForgetByText> ForgetAsync(string text) => Invoke((_, _) =>
     {
@@ -58,4 +69,48 @@ public sealed partial class Engine
         if (undone is not null) DetachUnlessWeights();
         return undone;
     });
+
+    // The few-shot prompt, one clause and the answer fit easily.
+    const int ExtractionContextLength = 1024;
+    Context? extractionContext;
+
+    /// <summary>How the user's own facts are kept and served.</summary>
+    public UserFactsMode UserFacts => userFacts;
+
+    /// <summary>
+    /// The facts in one user turn: the patterns, then the grammar-constrained model pass for clauses they
+    /// missed. A job on the llama thread like any other, so a caller that starts it after the reply
+    /// never delays that reply.
+    /// </summary>
+    public Task<IReadOnlyList<ExtractedFact>> ExtractAsync(string userText) => Invoke((m, _) =>
+    {
+        // A context of its own: the chat's cached conversation stays, and the pass reads the base model.
+        extractionContext ??= new Context(m, ExtractionContextLength);
+        return FactExtractor.Extract(userText, (clause, correction) => ModelExtractor.Extract(extractionContext, clause, correction).Facts);
+    });
+
+    /// <summary>
+    /// Writes an extracted fact: as a MEMIT edit when the user's facts live in the weights, else as text
+    /// for the profile. A fact of the same subject and relation is replaced (<see cref="Memory.Remembered.Replaced"/>).
+    /// </summary>
+    public Task<Memory.Remembered> RememberAsync(ExtractedFact extracted, IProgress<string>? progress = null)
+    {
+        var fact = UserProfile.ToFact(extracted) ?? throw new SleepingLlmException($"\"{extracted.Relation}\" is not a relation the memory knows");
+        return userFacts.UsesWeights() || !UserEntity.Is(fact.Subject)
+            ? RememberAsync(fact, progress: progress)
+            : Invoke((_, _) => RequireMemory().RememberText(fact));
+    }
+
+    /// <summary>The system prompt for a message: the user's profile and what the memory mode retrieves.</summary>
+    string? SystemPrompt(string message)
+    {
+        if (memory is null) return null;
+        var parts = new[]
+        {
+            !userFacts.UsesPrompt() ? null
+                : UserProfile.SystemPrompt(userFacts == UserFactsMode.Profile ? memory.Store.ActiveFacts() : UserProfile.Relevant(memory.Store.ActiveFacts(), message)),
+            Memory.MemoryPrompt.For(memory.Store, mode, message, ragCount),
+        }.OfType<string>().ToList();
+        return parts.Count == 0 ? null : string.Join("\n\n", parts);
+    }
 }

@@ -16,10 +16,12 @@ public sealed partial class Engine : IAsyncDisposable
     readonly Memory.MemoryService? memory;
     readonly Memory.MemoryMode mode;
     readonly int ragCount;
+    readonly Conversation.UserFactsMode userFacts;
 
     Engine(LlamaThread llama, Model model, Context context, NativeRuntimeInfo runtime, Memory.MemoryService? memory,
-        Memory.MemoryMode mode, int ragCount)
+        Memory.MemoryMode mode, int ragCount, Conversation.UserFactsMode userFacts)
     {
+        this.userFacts = userFacts;
         this.mode = mode;
         this.ragCount = ragCount;
         this.llama = llama;
@@ -45,8 +47,10 @@ public sealed partial class Engine : IAsyncDisposable
     /// <param name="corpusFile">Text for the key statistics of the first write (default: text the model writes itself).</param>
     /// <param name="mode">How the memory reaches the chat; prompt and rag run without the adapter.</param>
     /// <param name="ragCount">Facts retrieved per message in rag and hybrid modes.</param>
+    /// <param name="userFacts">How what the user says about themselves is kept and served (see <see cref="Conversation.UserFactsMode"/>).</param>
     public static async Task<Engine> StartAsync(string modelPath, ModelOptions? options = null, string? memoryDirectory = null,
-        string? corpusFile = null, Memory.MemoryMode mode = Memory.MemoryMode.Weights, int ragCount = Memory.MemoryPrompt.DefaultRagCount)
+        string? corpusFile = null, Memory.MemoryMode mode = Memory.MemoryMode.Weights, int ragCount = Memory.MemoryPrompt.DefaultRagCount,
+        Conversation.UserFactsMode userFacts = Conversation.UserFactsModes.Default)
     {
         if (mode != Memory.MemoryMode.Weights && memoryDirectory is null)
             throw new SleepingLlmException($"memory mode {Memory.MemoryModes.Name(mode)} needs the memory");
@@ -65,7 +69,7 @@ public sealed partial class Engine : IAsyncDisposable
                     var memory = memoryDirectory is null ? null
                         : Memory.MemoryService.Open(model, context, memoryDirectory.Length == 0 ? null : memoryDirectory,
                             corpusFile is null ? null : () => Wake.Corpus.FromFile(corpusFile));
-                    var engine = new Engine(llama, model, context, runtime, memory, mode, ragCount);
+                    var engine = new Engine(llama, model, context, runtime, memory, mode, ragCount, userFacts);
                     engine.DetachUnlessWeights();
                     return engine;
                 }
@@ -101,7 +105,7 @@ public sealed partial class Engine : IAsyncDisposable
         Stream(text, onText => Invoke((_, c) =>
         {
             var chat = Chat(c);
-            if (memory is not null) chat.UseSystemPrompt(Memory.MemoryPrompt.For(memory.Store, mode, userText, ragCount));
+            if (memory is not null) chat.UseSystemPrompt(SystemPrompt(userText));
             return chat.Reply(userText, settings, maxTokens, onText, cancel);
         }));
 
@@ -149,7 +153,7 @@ public sealed partial class Engine : IAsyncDisposable
 
     /// <summary>The chat answer to one question, in a fresh conversation (greedy, so it can be checked).</summary>
     public Task<string> AskAsync(string question, int maxTokens = 64) => Invoke((m, c) =>
-        new ChatSession(c, memory is null ? null : Memory.MemoryPrompt.For(memory.Store, mode, question, ragCount))
+        new ChatSession(c, SystemPrompt(question))
             .Reply(question, SamplerSettings.Greedy, maxTokens).Text.Trim());
 
     /// <summary>
@@ -203,6 +207,7 @@ public sealed partial class Engine : IAsyncDisposable
         {
             transcript?.Dispose();
             memory?.Dispose();
+            extractionContext?.Dispose();
             context.Dispose();
             model.Dispose();
         });

@@ -20,4 +20,8 @@ public static unsafe partial class Llama
     [LibraryImport(NativeLibraries.Llama)] public static partial nint llama_sampler_init_temp(float t);
     [LibraryImport(NativeLibraries.Llama)]
     public static partial nint llama_sampler_init_penalties(int nVocab, int penaltyLastN, float penaltyRepeat, float penaltyFreq, float penaltyPresent);
+
+    /// <summary>A GBNF grammar over <paramref name="vocab"/>; 0 when <paramref name="grammar"/> does not parse.</summary>
+    [LibraryImport(NativeLibraries.Llama, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint llama_sampler_init_grammar(nint vocab, string grammar, string root);
 }

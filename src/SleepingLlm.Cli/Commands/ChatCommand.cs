@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Threading.Channels;
 using SleepingLlm.Chat;
+using SleepingLlm.Conversation;
 using SleepingLlm.Inference;
 
 namespace SleepingLlm.Cli.Commands;
@@ -28,6 +29,13 @@ public static class ChatCommand
             DefaultValueFactory = _ => "weights",
         };
         mode.AcceptOnlyFromAmong([.. Memory.MemoryModes.All.Select(Memory.MemoryModes.Name)]);
+        var confirm = new Option<bool>("--confirm") { Description = "Ask before writing each fact extracted from what you say (full screen: /yes or /no)." };
+        var userFacts = new Option<string>("--user-facts")
+        {
+            Description = "How what you say about yourself is kept: relevant (the matching facts in the system prompt), profile (all of them), weights (MEMIT) or both.",
+            DefaultValueFactory = _ => UserFactsModes.Name(UserFactsModes.Default),
+        };
+        userFacts.AcceptOnlyFromAmong([.. Enum.GetValues<UserFactsMode>().Select(UserFactsModes.Name)]);
         var ragCount = new Option<int>("--rag-k") { Description = "Facts retrieved per message in rag and hybrid modes.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
         var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /compact summarises older turns, /exit or Ctrl+D leaves).");
         models.AddTo(command);
@@ -39,20 +47,24 @@ public static class ChatCommand
         command.Options.Add(noMemory);
         command.Options.Add(mode);
         command.Options.Add(ragCount);
+        command.Options.Add(confirm);
+        command.Options.Add(userFacts);
         command.SetAction(async (result, cancel) =>
         {
             await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result),
                 result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "",
-                mode: Memory.MemoryModes.Parse(result.GetValue(mode)!), ragCount: result.GetValue(ragCount));
+                mode: Memory.MemoryModes.Parse(result.GetValue(mode)!), ragCount: result.GetValue(ragCount),
+                userFacts: UserFactsModes.Parse(result.GetValue(userFacts)!));
             if (engine.ChatTemplate is null)
                 throw new SleepingLlmException($"{Path.GetFileName(engine.ModelPath)} has no chat template; use generate");
             bool asJson = result.GetValue(json);
             if (!asJson && !result.GetValue(lineMode) && ChatApp.CanRun())
             {
-                await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens)), cancel);
+                await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens), result.GetValue(confirm)), cancel);
                 return 0;
             }
-            if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /compact summarises older turns, /exit leaves.");
+            if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /compact summarises older turns, /remember TEXT remembers, /exit leaves.");
+            var learner = new LineLearner(engine, result.GetValue(confirm), asJson);
             while (!cancel.IsCancellationRequested)
             {
                 if (!asJson) Console.Write("> ");
@@ -66,12 +78,23 @@ public static class ChatCommand
                 }
                 if (line.Trim() == "/compact")
                 {
-                    var done = await engine.CompactChatAsync(result.GetValue(maxTokens));
-                    if (asJson) Cli.WriteJsonLine(new { compacted = done.TurnsSummarised, tokens_before = done.TokensBefore, tokens_after = done.TokensAfter });
-                    else Console.Error.WriteLine($"{done.TurnsSummarised} turns summarised: {done.TokensBefore} → {done.TokensAfter} prompt tokens");
+                    var compacted = await engine.CompactChatAsync(result.GetValue(maxTokens));
+                    if (asJson) Cli.WriteJsonLine(new { compacted = compacted.TurnsSummarised, tokens_before = compacted.TokensBefore, tokens_after = compacted.TokensAfter });
+                    else Console.Error.WriteLine($"{compacted.TurnsSummarised} turns summarised: {compacted.TokensBefore} → {compacted.TokensAfter} prompt tokens");
                     continue;
                 }
-                await Reply(engine, line, sampling.Settings(result), result.GetValue(maxTokens), asJson);
+                if (line.Trim().StartsWith("/remember ", StringComparison.Ordinal))
+                {
+                    string text = line.Trim()["/remember ".Length..];
+                    var remembered = await learner.Learn(text, ask: false);
+                    if (asJson) Cli.WriteJsonLine(new { remember = text, facts = remembered });
+                    continue;
+                }
+                var done = await Reply(engine, line, sampling.Settings(result), result.GetValue(maxTokens), asJson);
+                var facts = await learner.Learn(line, ask: true);
+                if (asJson)
+                    Cli.WriteJsonLine(new { user = line, assistant = done.Text.Trim(), prompt_tokens = done.PromptTokens, generated_tokens = done.GeneratedTokens,
+                        stop_reason = Cli.Snake(done.StopReason), facts });
             }
             return 0;
         });
@@ -79,7 +102,7 @@ public static class ChatCommand
     }
 
     /// <summary>Streams one reply; Ctrl+C stops the reply, not the chat.</summary>
-    static async Task Reply(Engine engine, string line, SamplerSettings settings, int maxTokens, bool asJson)
+    static async Task<GenerationResult> Reply(Engine engine, string line, SamplerSettings settings, int maxTokens, bool asJson)
     {
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -92,10 +115,8 @@ public static class ChatCommand
                 await foreach (string piece in text.Reader.ReadAllAsync(CancellationToken.None))
                     Console.Write(piece);
             var done = await reply;
-            if (asJson)
-                Cli.WriteJsonLine(new { user = line, assistant = done.Text.Trim(), prompt_tokens = done.PromptTokens, generated_tokens = done.GeneratedTokens, stop_reason = Cli.Snake(done.StopReason) });
-            else
-                Console.WriteLine();
+            if (!asJson) Console.WriteLine();
+            return done;
         }
         finally
         {

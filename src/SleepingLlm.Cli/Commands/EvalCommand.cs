@@ -10,7 +10,16 @@ public static class EvalCommand
     public static Command Create()
     {
         var models = new ModelOptionSet();
-        var facts = new Option<string>("--facts") { Description = "Facts in the format of facts-people.json.", Required = true };
+        var facts = new Option<string?>("--facts") { Description = "Facts in the format of facts-people.json." };
+        var chatFacts = new Option<string?>("--chat-facts")
+        {
+            Description = "Replay first-person messages (chat-facts.json) as a chat, extract and write their facts, restart, and ask the recall questions; plus a small-talk conversation that must yield no fact.",
+        };
+        var userFacts = new Option<string>("--user-facts")
+        {
+            Description = "With --chat-facts: how the user's facts are kept: profile (system prompt), weights (MEMIT) or both.",
+            DefaultValueFactory = _ => Conversation.UserFactsModes.Name(Conversation.UserFactsModes.Default),
+        };
         var count = new Option<int>("--n") { Description = "How many facts to write.", DefaultValueFactory = _ => 10 };
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key covariance (default: text the model writes itself)." };
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
@@ -31,7 +40,11 @@ public static class EvalCommand
         var curveSvg = new Option<string?>("--curve-svg") { Description = "Draw the curve to this SVG file (default with --curve: beside the --json file)." };
         var keep = new Option<string?>("--keep-memory") { Description = "Write the memory into this empty folder and keep it (default: a temporary one)." };
         var modes = new Option<string?>("--modes") { Description = "Compare memory modes on the same facts instead, e.g. weights,prompt,rag,hybrid (eval-modes)." };
-        var memory = new Option<string?>("--memory") { Description = "With --modes: a memory already written whose first facts are the file's (default: write one when a mode needs weights)." };
+        var memory = new Option<string?>("--memory")
+        {
+            Description = "With --modes: a memory already written whose first facts are the file's (default: write one when a mode needs weights). " +
+                          "With --chat-facts: an empty folder to write the memory into and keep (default: a temporary one).",
+        };
         var ragCount = new Option<int>("--rag-k") { Description = "With --modes: facts retrieved per message.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
         var withReport = new Option<string[]>("--with-report")
         {
@@ -41,10 +54,15 @@ public static class EvalCommand
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, count, corpus, wiki, layers, lambda, steps, rate, clamp, stopLoss, subjects, restating, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, steps, rate, clamp, stopLoss, subjects, restating, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
+            if (result.GetValue(chatFacts) is { } chatFile)
+                return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result), chatFile,
+                    result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
+                    result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null));
+            if (result.GetValue(facts) is null) throw new SleepingLlmException("eval needs --facts FILE (or --chat-facts FILE)");
             if (result.GetValue(modes) is { } modeList)
                 return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
                     result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),

@@ -14,12 +14,14 @@ public sealed unsafe class Context : IDisposable
     readonly int batchCapacity;
     readonly List<int> tokens = [];
 
-    public Context(Model model)
+    /// <param name="contextLength">Tokens of context; 0 = as the model's options say.</param>
+    public Context(Model model, int contextLength = 0)
     {
         Model = model;
         var options = model.Options;
         var parameters = Llama.llama_context_default_params();
-        parameters.NCtx = (uint)(options.ContextLength > 0 ? options.ContextLength : Math.Min(4096, model.TrainingContext));
+        if (contextLength <= 0) contextLength = options.ContextLength > 0 ? options.ContextLength : Math.Min(4096, model.TrainingContext);
+        parameters.NCtx = (uint)contextLength;
         parameters.NBatch = parameters.NUbatch = (uint)options.BatchSize;
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         parameters.NThreads = parameters.NThreadsBatch = threads;

@@ -10,6 +10,18 @@ public sealed class Sampler : IDisposable
     public Sampler(Model model, SamplerSettings settings)
     {
         chain = Llama.llama_sampler_chain_init(new LlamaSamplerChainParams { NoPerf = true });
+        // First in the chain: the grammar masks every token it rejects before any other sampler picks.
+        if (settings.Grammar is { } grammar)
+        {
+            nint constrained = Llama.llama_sampler_init_grammar(model.Vocab, grammar.Rules, grammar.Root);
+            if (constrained == 0)
+            {
+                chain.Dispose();
+                throw new SleepingLlmException($"llama.cpp could not parse the grammar (root \"{grammar.Root}\")" +
+                    (NativeLog.LastProblem is { } problem ? $": {problem}" : ""));
+            }
+            Add(constrained);
+        }
         if (settings.RepeatPenalty != 1f)
             Add(Llama.llama_sampler_init_penalties(model.VocabularySize, settings.RepeatLastN, settings.RepeatPenalty, 0, 0));
         if (settings.Temperature <= 0)

@@ -10,6 +10,11 @@ public sealed record SamplerSettings
     public int RepeatLastN { get; init; } = 64;
     /// <summary>Null: a random seed.</summary>
     public uint? Seed { get; init; }
+    /// <summary>Null: any text; else only text the GBNF grammar accepts (llama.cpp's grammar sampler).</summary>
+    public Grammar? Grammar { get; init; }
 
     public static SamplerSettings Greedy { get; } = new() { Temperature = 0, RepeatPenalty = 1 };
 }
+
+/// <summary>GBNF production rules and the start symbol (llama.cpp's grammars/README.md).</summary>
+public sealed record Grammar(string Rules, string Root = "root");

@@ -86,6 +86,21 @@ public sealed class MemoryService : IDisposable
         return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime);
     }
 
+    /// <summary>
+    /// Stores a fact as text only (no edit): what a prompt-side memory serves. A fact of the same subject
+    /// and relation is replaced, and the adapter rebuilt in case the old one had columns.
+    /// </summary>
+    public Remembered RememberText(Fact fact)
+    {
+        fact.Validate();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var previous = store.Find(fact.Subject, fact.Relation).FirstOrDefault();
+        var newFact = new NewFact(fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question);
+        long id = previous is null ? store.AddFact(newFact, [], []) : store.Replace(previous.Id, newFact, [], [], []);
+        if (previous is not null) ApplyAdapter();
+        return new Remembered(id, previous?.Id, 0, 0, [], clock.Elapsed, TimeSpan.Zero);
+    }
+
     public bool Forget(long id)
     {
         bool forgotten = store.Forget(id);

@@ -1,0 +1,33 @@
+namespace SleepingLlm.Conversation;
+
+/// <summary>How what the user says about themselves reaches later chats (measured in docs/conversation-memory.md).</summary>
+public enum UserFactsMode
+{
+    /// <summary>The user's stored facts that match the message (at most a few) in the system prompt; stored as text, no edit.</summary>
+    Relevant,
+    /// <summary>All of the user's stored facts as a profile in the system prompt; stored as text, no edit.</summary>
+    Profile,
+    /// <summary>MEMIT edits with <see cref="UserEntity.Subject"/> as the subject; nothing in the prompt.</summary>
+    Weights,
+    /// <summary>The edits and the relevant facts in the system prompt.</summary>
+    Both,
+}
+
+public static class UserFactsModes
+{
+    /// <summary>The mode that recalled most after a restart on chat-facts.json.</summary>
+    public const UserFactsMode Default = UserFactsMode.Relevant;
+
+    public static string Name(this UserFactsMode mode) => mode.ToString().ToLowerInvariant();
+
+    public static bool UsesWeights(this UserFactsMode mode) => mode is UserFactsMode.Weights or UserFactsMode.Both;
+
+    public static bool UsesPrompt(this UserFactsMode mode) => mode is not UserFactsMode.Weights;
+
+    public static UserFactsMode Parse(string name)
+    {
+        foreach (var mode in Enum.GetValues<UserFactsMode>())
+            if (mode.Name() == name.Trim().ToLowerInvariant()) return mode;
+        throw new SleepingLlmException($"unknown user facts mode '{name}' (relevant, profile, weights or both)");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SleepingLlm.Eval;
+
+/// <summary>A recall question of a chat message and the answers that count (any one, case-insensitive).</summary>
+public sealed record ChatRecall(
+    [property: JsonPropertyName("question")] string Question,
+    [property: JsonPropertyName("expected")] IReadOnlyList<string> Expected)
+{
+    public bool IsAnsweredBy(string answer) => Expected.Any(e => answer.Contains(e, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>A first-person chat message of ../shared/data/chat-facts.json and the questions that recall it.</summary>
+public sealed record ChatFactRecord(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("recall")] IReadOnlyList<ChatRecall> Recall);
+
+/// <summary>The chat-facts file, and the small-talk conversation that must yield no fact.</summary>
+public static class ChatFactSet
+{
+    sealed record File([property: JsonPropertyName("conversations")] IReadOnlyList<ChatFactRecord>? Conversations);
+
+    sealed record SmallTalkFile([property: JsonPropertyName("turns")] IReadOnlyList<string>? Turns);
+
+    public static IReadOnlyList<ChatFactRecord> Load(string path)
+    {
+        try
+        {
+            var file = JsonSerializer.Deserialize<File>(System.IO.File.ReadAllText(path));
+            return file?.Conversations is { Count: > 0 } messages ? messages : throw new SleepingLlmException($"{path} has no conversations");
+        }
+        catch (JsonException e)
+        {
+            throw new SleepingLlmException($"{path} is not a chat-facts file: {e.Message}");
+        }
+    }
+
+    /// <summary>The built-in 20-turn small-talk conversation (greetings, questions, hedges).</summary>
+    public static IReadOnlyList<string> SmallTalk()
+    {
+        using var stream = typeof(ChatFactSet).Assembly.GetManifestResourceStream("small-talk.json")
+                           ?? throw new InvalidOperationException("the small-talk resource is missing from the build");
+        return JsonSerializer.Deserialize<SmallTalkFile>(stream)?.Turns ?? [];
+    }
+}

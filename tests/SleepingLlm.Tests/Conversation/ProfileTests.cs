@@ -1,0 +1,41 @@
+using SleepingLlm.Conversation;
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Tests.Conversation;
+
+/// <summary>The user's facts a message is about, as the relevant mode puts them into the system prompt.</summary>
+public sealed class ProfileTests
+{
+    static readonly IReadOnlyList<StoredFact> Facts =
+    [
+        .. new[] { "My name is Ada Lund.", "I live in Oslo.", "My dog is named Rex.", "I work as a baker.", "I work at a company called Crumbs.",
+                   "My favorite colour is teal.", "My favorite food is ramen.", "My sister Ines is a nurse.", "I play the cello." }
+            .SelectMany(m => FactExtractor.Extract(m))
+            .Select((f, i) => Stored(i + 1, UserProfile.ToFact(f)!)),
+    ];
+
+    static StoredFact Stored(long id, SleepingLlm.Wake.Fact fact) =>
+        new(id, fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, [], DateTimeOffset.UnixEpoch, FactStatus.Active, 0, 1, null, null, []);
+
+    [Theory]
+    [InlineData("What is my name?", "name")]
+    [InlineData("What is my dog's name?", "dog")]
+    [InlineData("Which city do I live in?", "home")]
+    [InlineData("What is my job?", "job")]
+    [InlineData("Where do I work?", "employer,job")]
+    [InlineData("Which colour is my favourite?", "favorite color")]
+    [InlineData("What does my sister do?", "sister,sister's job")]
+    [InlineData("Which instrument do I play?", "instrument")]
+    [InlineData("Tell me a joke about penguins.", "")]
+    public void A_question_gets_the_facts_it_is_about(string question, string relations) =>
+        Assert.Equal(relations, string.Join(",", UserProfile.Relevant(Facts, question).Select(f => f.Relation)));
+
+    [Fact]
+    public void The_profile_is_one_sentence_a_line_under_one_header()
+    {
+        string prompt = UserProfile.SystemPrompt(UserProfile.Relevant(Facts, "Where do I live?"))!;
+        Assert.Equal(["Facts you know:", "The user lives in the city of Oslo."], prompt.Split('\n'));
+        Assert.Null(UserProfile.SystemPrompt([]));
+        Assert.Equal(Facts.Count + 1, UserProfile.SystemPrompt(Facts)!.Split('\n').Length);
+    }
+}
