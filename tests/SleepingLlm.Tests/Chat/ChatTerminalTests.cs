@@ -98,9 +98,12 @@ public sealed class ChatTerminalTests : IDisposable
             tmux.WaitFor(s => Footer.Matches(Transcript(s)).Count == (message == "Hello!" ? 1 : 2), "a reply", Patience);
         }
 
+        tmux.WaitFor(s => Transcript(s).Contains("remembered #1"), "the fact extracted from \"My name is Ada.\"", Patience);
+
         foreach (var (command, answer) in new[]
         {
             ("/compact", "compacted: 2 turns summarised"),
+            ("/undo", "undone: forgot #1 the user name Ada"), // "My name is Ada." was extracted and written
             ("/undo", "nothing to undo"),
             ("/forget Casimir badminton", "no memory matches"),
         })

@@ -30,7 +30,10 @@ public sealed class ChatTranscriptTests : IDisposable
         Assert.Equal([.. said, "Thanks."], transcript.Turns.Where(t => t.Role == "user").Select(t => t.Text));
         Assert.Equal(lines.Where(l => l.TryGetProperty("assistant", out _)).Select(l => l.GetProperty("assistant").GetString()),
             transcript.Turns.Where(t => t.Role == "assistant").Select(t => t.Text));
-        Assert.All(transcript.Turns, t => Assert.Empty(t.Facts));
+        // What the user said about themselves is extracted, written, and kept beside its turn; nothing else is.
+        var told = transcript.Turns.Single(t => t.Text == said[1]);
+        Assert.Contains(told.Facts, f => f is { Subject: "the user", Relation: "name", Object: "Ada", MemoryId: not null });
+        Assert.All(transcript.Turns.Where(t => t != told), t => Assert.Empty(t.Facts));
         var summary = Assert.Single(transcript.Summaries);
         Assert.Equal((0, 3), (summary.FirstTurn, summary.LastTurn));
         Assert.NotEmpty(summary.Text);
