@@ -31,16 +31,8 @@ public static unsafe class Keys
         var chats = chat ? facts.Select(f => Templates.Chat(model, f)).OfType<string>().ToList() : [];
         var tails = raw.Select(text => Tail(model, text, facts[^1].Subject, first: false))
             .Concat(chats.Select(text => Tail(model, text, facts[^1].Subject, first: true))).ToList();
-        var packed = Packing.Pack(tails, 0, hp);
-        using var graph = new ComputeGraph(backend, maxNodes: 16384);
-        var forward = TransformerGraph.Build(graph, weights, packed.Forward with
-        {
-            Logits = false, EndLayer = criticalLayer + 1, LowRank = edits,
-            Read = [(Intermediate.FfnDownInput, layer), (Intermediate.LayerOutput, criticalLayer)],
-        });
-        graph.Compute();
-        float[] keys = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
-        float[] hidden = Tensors.GetFloats(forward.Intermediate(Intermediate.LayerOutput, criticalLayer));
+        var read = Read(weights, backend, edits, tails, [(Intermediate.FfnDownInput, layer), (Intermediate.LayerOutput, criticalLayer)]);
+        float[] keys = read[0], hidden = read[1];
         int nff = hp.FeedForwardLength, nembd = hp.EmbeddingLength;
 
         var rawKey = new float[nff];
@@ -64,20 +56,26 @@ public static unsafe class Keys
         IReadOnlyList<Fact> others, int layer, bool chat)
     {
         if (others.Count == 0) return [];
-        var hp = weights.Hparams;
         var tails = others.Select(f => Tail(model, f.Prompt, f.Subject, first: false))
             .Concat(chat ? others.Select(f => (f, text: Templates.Question(model, f))).Where(x => x.text is not null)
                 .Select(x => Tail(model, x.text!, x.f.Subject, first: true)) : []).ToList();
-        var packed = Packing.Pack(tails, 0, hp);
+        float[] keys = Read(weights, backend, edits, tails, [(Intermediate.FfnDownInput, layer)])[0];
+        int nff = weights.Hparams.FeedForwardLength;
+        return [.. Enumerable.Range(0, tails.Count).Select(t => keys[(t * nff)..((t + 1) * nff)])];
+    }
+
+    /// <summary>The intermediates at each tail's output position, in one packed pass up to the last layer read.</summary>
+    internal static float[][] Read(ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits, IReadOnlyList<SequenceTail> tails,
+        (Intermediate Kind, int Layer)[] reads)
+    {
+        var packed = Packing.Pack(tails, 0, weights.Hparams);
         using var graph = new ComputeGraph(backend, maxNodes: 16384);
         var forward = TransformerGraph.Build(graph, weights, packed.Forward with
         {
-            Logits = false, EndLayer = layer + 1, LowRank = edits, Read = [(Intermediate.FfnDownInput, layer)],
+            Logits = false, EndLayer = reads.Max(r => r.Layer) + 1, LowRank = edits, Read = reads,
         });
         graph.Compute();
-        float[] keys = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
-        int nff = hp.FeedForwardLength;
-        return [.. Enumerable.Range(0, tails.Count).Select(t => keys[(t * nff)..((t + 1) * nff)])];
+        return [.. reads.Select(r => Tensors.GetFloats(forward.Intermediate(r.Kind, r.Layer)))];
     }
 
     /// <summary>The text as a whole sequence, read at the subject's last (or, in chat, first: the user's) occurrence.</summary>

@@ -11,7 +11,7 @@ namespace SleepingLlm.Wake;
 /// large "end of a person's name" part; added to the solve's covariance it makes each edit fire on what
 /// is particular to its subject, so other people's facts stay as they were (locality). Engine thread only.
 /// </summary>
-public static unsafe class SubjectCovariance
+public static class SubjectCovariance
 {
     const int PerGraph = 48;
 
@@ -25,18 +25,12 @@ public static unsafe class SubjectCovariance
         var tails = names.SelectMany(name => Contexts(model, templates, name)).ToList();
         foreach (var chunk in tails.Chunk(PerGraph))
         {
-            var packed = Packing.Pack(chunk, 0, hp);
-            using var graph = new ComputeGraph(backend, maxNodes: 16384);
-            var forward = TransformerGraph.Build(graph, weights, packed.Forward with
+            var read = Keys.Read(weights, backend, [], chunk, [.. layers.Select(l => (Intermediate.FfnDownInput, l))]);
+            for (int i = 0; i < layers.Count; i++)
             {
-                Logits = false, EndLayer = layers.Max() + 1, Read = [.. layers.Select(l => (Intermediate.FfnDownInput, l))],
-            });
-            graph.Compute();
-            foreach (int layer in layers)
-            {
-                float[] keys = Tensors.GetFloats(forward.Intermediate(Intermediate.FfnDownInput, layer));
+                float[] keys = read[i];
                 var k = Matrix<double>.Build.Dense(n, chunk.Length, (r, c) => keys[c * n + r]);
-                sums[layer] += k.TransposeAndMultiply(k);
+                sums[layers[i]] += k.TransposeAndMultiply(k);
             }
         }
         foreach (var sum in sums.Values) sum.Divide(tails.Count, sum);
