@@ -24,18 +24,8 @@ public static class ChatFactSet
 
     sealed record SmallTalkFile([property: JsonPropertyName("turns")] IReadOnlyList<string>? Turns);
 
-    public static IReadOnlyList<ChatFactRecord> Load(string path)
-    {
-        try
-        {
-            var file = JsonSerializer.Deserialize<File>(System.IO.File.ReadAllText(path));
-            return file?.Conversations is { Count: > 0 } messages ? messages : throw new SleepingLlmException($"{path} has no conversations");
-        }
-        catch (JsonException e)
-        {
-            throw new SleepingLlmException($"{path} is not a chat-facts file: {e.Message}");
-        }
-    }
+    public static IReadOnlyList<ChatFactRecord> Load(string path) =>
+        DataFile.Read<File, ChatFactRecord>(path, f => f.Conversations, "chat-facts", "conversations");
 
     /// <summary>The built-in 20-turn small-talk conversation (greetings, questions, hedges).</summary>
     public static IReadOnlyList<string> SmallTalk()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace SleepingLlm.Eval;
@@ -11,17 +10,7 @@ public static class CounterFactSet
         [property: JsonPropertyName("locality_ground_truth")] string? LocalityGroundTruth);
 
     /// <summary>The first <paramref name="count"/> locality prompts, in file order.</summary>
-    public static IReadOnlyList<string> LocalityPrompts(string path, int count)
-    {
-        try
-        {
-            var records = JsonSerializer.Deserialize<List<Record>>(File.ReadAllText(path)) ?? [];
-            var prompts = records.Select(r => r.LocalityPrompt).OfType<string>().Where(p => p.Length > 0).Take(count).ToList();
-            return prompts.Count > 0 ? prompts : throw new SleepingLlmException($"{path} has no locality prompts");
-        }
-        catch (JsonException e)
-        {
-            throw new SleepingLlmException($"{path} is not a CounterFact file: {e.Message}");
-        }
-    }
+    public static IReadOnlyList<string> LocalityPrompts(string path, int count) =>
+        DataFile.Read<List<Record>, string>(path, records => records.Select(r => r.LocalityPrompt).OfType<string>().Where(p => p.Length > 0).Take(count),
+            "CounterFact", "locality prompts");
 }

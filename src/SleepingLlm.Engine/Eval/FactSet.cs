@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using SleepingLlm.Wake;
 
@@ -21,16 +20,5 @@ public static class FactSet
 {
     sealed record File([property: JsonPropertyName("facts")] IReadOnlyList<FactRecord>? Facts);
 
-    public static IReadOnlyList<FactRecord> Load(string path)
-    {
-        try
-        {
-            var file = JsonSerializer.Deserialize<File>(System.IO.File.ReadAllText(path));
-            return file?.Facts is { Count: > 0 } facts ? facts : throw new SleepingLlmException($"{path} has no facts");
-        }
-        catch (JsonException e)
-        {
-            throw new SleepingLlmException($"{path} is not a facts file: {e.Message}");
-        }
-    }
+    public static IReadOnlyList<FactRecord> Load(string path) => DataFile.Read<File, FactRecord>(path, f => f.Facts, "facts", "facts");
 }
