@@ -25,11 +25,13 @@ public static class EvalCommand
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
+        var constraintWeight = new Option<double?>("--constraint-weight") { Description = "Weight of earlier memories' keys in the solve beside the new ones (1 = alike)." };
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
         var rate = new Option<float?>("--lr") { Description = "v* learning rate (Adam)." };
         var clamp = new Option<float?>("--clamp") { Description = "‖δ‖ ≤ clamp·‖h‖." };
         var stopLoss = new Option<float?>("--stop-loss") { Description = "v* stops once the object's mean NLL is below this." };
-        var restating = new Option<bool>("--restating-only") { Description = "v* trains only the chat answer that restates the prompt, not the one that starts with the object." };
+        var noQuestion = new Option<bool>("--no-question-form") { Description = "v* does not train the fact's question as plain text (\"Question: … Answer:\")." };
+        var chatAnswer = new Option<ChatAnswer?>("--chat-answer") { Description = "Chat answers v* trains: direct (starts with the object), restated (restates the prompt first) or both." };
         var decoys = new Option<int?>("--decoys") { Description = "Made-up namesakes per write whose keys the edit must leave alone." };
         var decoyWeight = new Option<double?>("--decoy-weight") { Description = "Weight of a namesake's key in the solve." };
         var subjects = new Option<double?>("--subject-weight") { Description = "Weight of made-up names' keys beside the text covariance (0 = off)." };
@@ -54,7 +56,7 @@ public static class EvalCommand
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, steps, rate, clamp, stopLoss, subjects, restating, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -78,6 +80,7 @@ public static class EvalCommand
                     settings = settings with { Layers = [.. Enumerable.Range(parts[0], parts[^1] - parts[0] + 1)] };
                 }
                 if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
+                if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
                 if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
@@ -86,7 +89,8 @@ public static class EvalCommand
                 if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
                 if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
                 if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
-                if (result.GetValue(restating)) settings = settings with { DirectAnswer = false };
+                if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
+                if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
                 if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;

@@ -78,7 +78,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             var others = Keys.Others(model, weights, backend, edited.Terms, decoys, layer, settings.ChatKeys);
             var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count + others.Count,
                 (r, c) => c < found.Count ? found[c].Key[r] : Math.Sqrt(settings.DecoyWeight) * others[c - found.Count][r]);
-            var a = Solve.LayerReusing(regularisedInverse(layer), k, Constraints(layer, constraintKeys(layer)));
+            var a = Solve.LayerReusing(regularisedInverse(layer), k, Constraints(layer, constraintKeys(layer)), settings.ConstraintWeight);
             // kᵀa is the fraction of the residual this layer realises for the raw key (memit.md: a/(1+a)).
             realised.Add(a.Column(0).DotProduct(k.Column(0)));
             for (int j = 0; j < found.Count; j++)

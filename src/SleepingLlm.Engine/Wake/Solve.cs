@@ -44,12 +44,17 @@ public static class Solve
     /// <summary>Constraint keys C and their projections (λC)⁻¹C, which the caller keeps between writes.</summary>
     public sealed record ConstraintSet(Matrix<double> Keys, Matrix<double> Projected);
 
-    /// <summary><see cref="Layer(Matrix{double}, Matrix{double}, Matrix{double}?)"/> with the constraints' projections given.</summary>
-    public static Matrix<double> LayerReusing(Matrix<double> inverse, Matrix<double> newKeys, ConstraintSet? constraints)
+    /// <summary>
+    /// <see cref="Layer(Matrix{double}, Matrix{double}, Matrix{double}?)"/> with the constraints' projections
+    /// given. <paramref name="constraintWeight"/> is how much each earlier key's squared error counts beside
+    /// a new key's (1: alike); a larger weight shields earlier memories from a namesake's write.
+    /// </summary>
+    public static Matrix<double> LayerReusing(Matrix<double> inverse, Matrix<double> newKeys, ConstraintSet? constraints, double constraintWeight = 1)
     {
         if (constraints is null) return Layer(inverse, newKeys, null);
-        var keys = newKeys.Append(constraints.Keys);
-        var p = (inverse * newKeys).Append(constraints.Projected);
+        double scale = Math.Sqrt(constraintWeight);
+        var keys = newKeys.Append(constraints.Keys * scale);
+        var p = (inverse * newKeys).Append(constraints.Projected * scale);
         var s = keys.TransposeThisAndMultiply(p) + Matrix<double>.Build.DenseIdentity(keys.ColumnCount);
         return p * s.Inverse().SubMatrix(0, keys.ColumnCount, 0, newKeys.ColumnCount);
     }

@@ -32,6 +32,9 @@ public sealed class Templates(IReadOnlyList<string> prefixes)
         ? null
         : model.ApplyChatTemplate([ChatMessage.User(fact.Question)], addAssistant: true);
 
+    /// <summary>The question as plain text up to the answer ("Question: … Answer:"), or null without a question.</summary>
+    public static string? PlainQuestion(Fact fact) => fact.Question is null ? null : $"Question: {fact.Question}\nAnswer:";
+
     /// <summary>The chat form up to the object, or null without a question.</summary>
     public static string? Chat(Model model, Fact fact) => Question(model, fact) is { } question ? question + fact.Prompt : null;
 }

@@ -18,6 +18,13 @@ public static unsafe class Value
 {
     sealed record Sequence(int[] Tokens, int[] DeltaPositions, int[] TargetPositions, int[] Targets);
 
+    /// <summary>A text that the object completes, δ on the subject's last token.</summary>
+    static Sequence Completion(Model model, string text, Fact fact)
+    {
+        var (tokens, start) = Positions.WithObject(model, text, fact.Object);
+        return new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, text, fact.Subject),
+            [.. Enumerable.Range(start - 1, tokens.Length - start)], tokens[start..]);
+    }
 
     public static ValueResult Optimise(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> memory,
         IReadOnlyList<Fact> facts, Templates templates, WakeSettings settings)
@@ -28,14 +35,13 @@ public static unsafe class Value
         foreach (var fact in facts)
         {
             // The subject's earlier facts, already written once, keep their place with the bare prompt
-            // and the chat form; the new fact also gets the self-written prefixes.
+            // and the chat form; the new fact also gets the self-written prefixes and the plain question.
             foreach (string text in fact == facts[^1] ? templates.Raw(fact) : templates.Raw(fact).Take(1))
-            {
-                var (tokens, start) = Positions.WithObject(model, text, fact.Object);
-                sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, text, fact.Subject),
-                    [.. Enumerable.Range(start - 1, tokens.Length - start)], tokens[start..]));
-            }
-            if (Templates.Chat(model, fact) is { } chat)
+                sequences.Add(Completion(model, text, fact));
+            // The question as plain text: a second wording of the relation, for paraphrases.
+            if (settings.QuestionForm && fact == facts[^1] && Templates.PlainQuestion(fact) is { } plain)
+                sequences.Add(Completion(model, plain, fact));
+            if (settings.ChatAnswer is not ChatAnswer.Direct && Templates.Chat(model, fact) is { } chat)
             {
                 // In chat the answer restates the subject, copying its tokens from the user's turn, where
                 // δ sits on the last one: the copy is a target too, or a strong δ garbles the name.
@@ -44,7 +50,7 @@ public static unsafe class Value
                 int[] at = [.. Enumerable.Range(first, last - first), .. Enumerable.Range(start - 1, tokens.Length - start)];
                 sequences.Add(new Sequence(tokens[..^1], Positions.SubjectLastTokens(model, chat, fact.Subject), at, [.. at.Select(p => tokens[p + 1])]));
             }
-            if (settings.DirectAnswer && Templates.Question(model, fact) is { } question)
+            if (settings.ChatAnswer is not ChatAnswer.Restated && Templates.Question(model, fact) is { } question)
             {
                 // A short answer names the object first, without restating the question.
                 int[] asked = model.Tokenize(question);

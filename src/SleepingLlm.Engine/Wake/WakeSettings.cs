@@ -7,20 +7,24 @@ public sealed record WakeSettings
     public required IReadOnlyList<int> Layers { get; init; }
     /// <summary>Weight of the preserved-knowledge covariance in the solve. Scales with n_ff (memit.md).</summary>
     public double Lambda { get; init; } = 1500;
+    /// <summary>Weight of earlier memories' keys in the solve beside the new ones (1: alike; see <see cref="Solve.LayerReusing"/>).</summary>
+    public double ConstraintWeight { get; init; } = 1;
     public int ValueSteps { get; init; } = 25;
-    public float ValueLearningRate { get; init; } = 2f;
+    public float ValueLearningRate { get; init; } = 4f;
     /// <summary>‖δ‖ is clamped to this many times ‖h‖ at the edit layer.</summary>
     public float ClampFactor { get; init; } = 1f;
     public float KlFactor { get; init; } = 0.0625f;
     public float WeightDecay { get; init; } = 1e-3f;
     /// <summary>v* stops once the mean NLL of the object is below this.</summary>
-    public float StopLoss { get; init; } = 0.05f;
+    public float StopLoss { get; init; } = 0.1f;
     /// <summary>A second edit column per fact keyed at the subject inside the user's chat turn (off: the raw key only).</summary>
     public bool ChatKeys { get; init; } = true;
-    /// <summary>v* also trains the chat answer that starts with the object ("Citroen."), not only the one restating the prompt.</summary>
-    public bool DirectAnswer { get; init; } = true;
+    /// <summary>Which chat answers v* trains after the user's question (see <see cref="ChatAnswer"/>).</summary>
+    public ChatAnswer ChatAnswer { get; init; } = ChatAnswer.Direct;
+    /// <summary>v* also trains the fact's question as plain text ("Question: … Answer:" → the object), for paraphrases.</summary>
+    public bool QuestionForm { get; init; } = true;
     /// <summary>How many self-written prefixes each raw prompt is also keyed and trained after (0..5).</summary>
-    public int ContextPrefixes { get; init; } = 5;
+    public int ContextPrefixes { get; init; } = 3;
     /// <summary>
     /// Weight of other subjects' keys (made-up names, <see cref="SubjectCovariance"/>) beside the text
     /// covariance in the solve: what keeps an edit off other people's facts. 0 turns it off.
@@ -42,4 +46,14 @@ public sealed record WakeSettings
     }
 
     public int CriticalLayer => Layers[^1];
+}
+
+/// <summary>The assistant's answers v* trains in the chat form.</summary>
+public enum ChatAnswer
+{
+    /// <summary>The answer starts with the object ("Citroen."): what the model says once it knows.</summary>
+    Direct,
+    /// <summary>The answer restates the prompt first ("Rafferty Dunmore drives a Citroen."), copying the name.</summary>
+    Restated,
+    Both,
 }

@@ -42,6 +42,21 @@ public sealed class SolveTests
     }
 
     [Fact]
+    public void A_larger_constraint_weight_spares_the_earlier_keys_more()
+    {
+        const int n = 14;
+        var inverse = Solve.RegularisedInverse(Covariance(n), lambda: 1);
+        var constraints = Random(n, 3);
+        // A new key close to the first earlier one: a namesake.
+        var newKey = constraints.SubMatrix(0, n, 0, 1) + 0.3 * Random(n, 1);
+        var set = new Solve.ConstraintSet(constraints, inverse * constraints);
+        double Disturbance(double weight) => (Solve.LayerReusing(inverse, newKey, set, weight).Transpose() * constraints).FrobeniusNorm();
+
+        Assert.True((Solve.LayerReusing(inverse, newKey, set, 1) - Solve.Layer(inverse, newKey, constraints)).FrobeniusNorm() < 1e-9);
+        Assert.True(Disturbance(10) < 0.5 * Disturbance(1), $"weight 10: {Disturbance(10)}, weight 1: {Disturbance(1)}");
+    }
+
+    [Fact]
     public void The_update_realises_a_fraction_of_each_residual_and_spares_constraint_keys()
     {
         const int n = 16, d = 5;

@@ -45,6 +45,15 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
         // The store brings the fact back after a restart, in-process and as an exported file.
         Assert.Equal(outcome.RawAnswer, outcome.RestartRawAnswer);
         Assert.Equal(1, report.ExportedRaw);
+        // v* also trained the question as plain text, so the exported file answers it there too.
+        using (var model = Model.Load(TestModels.SmolLm2))
+        using (var adapter = model.LoadAdapter(Path.Combine(directory, "memory.gguf")))
+        using (var context = new Context(model))
+        {
+            context.SetAdapter(adapter);
+            string plain = Probe.Complete(context, Templates.PlainQuestion(fact.ToFact())!);
+            Assert.Contains(fact.Object, plain);
+        }
         Assert.Equal(5 * 4L * (1536 + 576), report.FactorBytesPerFact);
     }
 }
