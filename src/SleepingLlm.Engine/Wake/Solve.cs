@@ -52,9 +52,10 @@ public static class Solve
     public static Matrix<double> LayerReusing(Matrix<double> inverse, Matrix<double> newKeys, ConstraintSet? constraints, double constraintWeight = 1)
     {
         if (constraints is null) return Layer(inverse, newKeys, null);
+        // Weighting a key's squared error by w is the key scaled by √w (its projection too: it is linear).
         double scale = Math.Sqrt(constraintWeight);
-        var keys = newKeys.Append(constraints.Keys * scale);
-        var p = (inverse * newKeys).Append(constraints.Projected * scale);
+        var keys = newKeys.Append(scale == 1 ? constraints.Keys : constraints.Keys * scale);
+        var p = (inverse * newKeys).Append(scale == 1 ? constraints.Projected : constraints.Projected * scale);
         var s = keys.TransposeThisAndMultiply(p) + Matrix<double>.Build.DenseIdentity(keys.ColumnCount);
         return p * s.Inverse().SubMatrix(0, keys.ColumnCount, 0, newKeys.ColumnCount);
     }

@@ -26,6 +26,7 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(fact.Object, before);
 
         var settings = WakeSettings.For(30) with { CovarianceTokens = 4000 };
+        string adapterPath = Path.Combine(directory, "memory.gguf");
         var report = WakeEvaluation.Run(new WakeEvalOptions
         {
             ModelPath = TestModels.SmolLm2,
@@ -34,7 +35,7 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
             Settings = settings,
             Corpus = Corpus.FromFile(WikiText.Path),
             CacheDirectory = Path.Combine(directory, "cache"),
-            AdapterPath = Path.Combine(directory, "memory.gguf"),
+            AdapterPath = adapterPath,
         }, output.WriteLine);
 
         var outcome = report.Outcomes.Single();
@@ -47,7 +48,7 @@ public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, report.ExportedRaw);
         // v* also trained the question as plain text, so the exported file answers it there too.
         using (var model = Model.Load(TestModels.SmolLm2))
-        using (var adapter = model.LoadAdapter(Path.Combine(directory, "memory.gguf")))
+        using (var adapter = model.LoadAdapter(adapterPath))
         using (var context = new Context(model))
         {
             context.SetAdapter(adapter);
