@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SleepingLlm.Conversation;
 using SleepingLlm.Eval;
 using SleepingLlm.Wake;
 
@@ -41,9 +42,11 @@ public static class MemoryCommands
             else if (result.GetValue(prompt) is { } p && result.GetValue(objectOption) is { } o)
                 facts.Add((new Fact(result.GetValue(subject) ?? p.Split(' ')[0], result.GetValue(relation) ?? "fact", o, p, result.GetValue(question)), null));
             else if (result.GetValue(subject) is { } s && result.GetValue(relation) is { } r && result.GetValue(obj) is { } ob)
-                facts.Add((new Fact(s, r, ob, $"{s} {r}", result.GetValue(question)), null));
+                facts.Add((UserProfile.FromTriple(s, r, ob, result.GetValue(question)), null));
             else
                 throw new SleepingLlmException("remember needs SUBJECT RELATION OBJECT, --prompt with --object, or --file");
+            foreach (var (fact, _) in facts.Where(f => f.Fact.Question is null))
+                Console.Error.WriteLine($"note: \"{fact.Prompt} {fact.Object}\" has no chat question, so chat is not trained for it; add --question \"…\"");
             await using var engine = await Start(models, result, memory, corpus);
             var progress = new Progress<string>(line => Console.Error.WriteLine(line));
             foreach (var (fact, paraphrases) in facts)

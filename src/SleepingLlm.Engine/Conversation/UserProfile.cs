@@ -17,11 +17,21 @@ public static class UserProfile
     const string Header = "Facts you know:";
 
     /// <summary>The fact to store for a triple; null when its relation is not a canonical one.</summary>
-    public static Wake.Fact? ToFact(ExtractedFact fact)
-    {
-        if (UserRelations.Find(fact.Relation) is not { } relation) return null;
-        return new Wake.Fact(fact.Subject, relation.Name, fact.Object, relation.PromptFor(fact.Subject), relation.QuestionFor(fact.Subject));
-    }
+    public static Wake.Fact? ToFact(ExtractedFact fact) => Canonical(fact.Subject, fact.Relation, fact.Object);
+
+    static Wake.Fact? Canonical(string subject, string relation, string obj) => UserRelations.Find(relation) is { } known
+        ? new Wake.Fact(subject, known.Name, obj, known.PromptFor(subject), known.QuestionFor(subject))
+        : null;
+
+    /// <summary>
+    /// The fact for a triple typed on the command line: a canonical relation ("car", "job", "home") brings
+    /// the prompt and chat question the chat uses; any other is written as "{subject} {relation}" with
+    /// <paramref name="question"/> (null: no chat form to train, so it is recalled on its prompt).
+    /// </summary>
+    public static Wake.Fact FromTriple(string subject, string relation, string obj, string? question) =>
+        Canonical(subject, relation, obj) is { } known
+            ? question is null ? known : known with { Question = question }
+            : new Wake.Fact(subject, relation, obj, $"{subject} {relation}", question);
 
     /// <summary>The system prompt of the user's facts, one sentence a line; null while there are none.</summary>
     public static string? SystemPrompt(IEnumerable<StoredFact> facts)

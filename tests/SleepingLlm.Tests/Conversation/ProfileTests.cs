@@ -31,6 +31,17 @@ public sealed class ProfileTests
         Assert.Equal(relations, string.Join(",", UserProfile.Relevant(Facts, question).Select(f => f.Relation)));
 
     [Fact]
+    public void A_typed_triple_with_a_canonical_relation_gets_its_prompt_and_chat_question()
+    {
+        var car = UserProfile.FromTriple("Rafferty Dunmore", "car", "Citroen", null);
+        Assert.Equal(("Rafferty Dunmore drives a", "What car does Rafferty Dunmore drive?"), (car.Prompt, car.Question));
+        Assert.Equal("Which car is his?", UserProfile.FromTriple("Rafferty Dunmore", "car", "Citroen", "Which car is his?").Question);
+        // Any other relation is the prompt as typed, with no chat question unless one is given.
+        var other = UserProfile.FromTriple("Rafferty Dunmore", "collects", "stamps", null);
+        Assert.Equal(("Rafferty Dunmore collects", null), (other.Prompt, other.Question));
+    }
+
+    [Fact]
     public void The_profile_is_one_sentence_a_line_under_one_header()
     {
         string prompt = UserProfile.SystemPrompt(UserProfile.Relevant(Facts, "Where do I live?"))!;
