@@ -4,12 +4,8 @@ using SleepingLlm.Tests.Conversation;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary>Conversation memory through the CLI process: <c>eval --chat-facts</c> and the line-mode chat's facts.</summary>
-public sealed class ChatMemoryCliTests : IDisposable
+public sealed class ChatMemoryCliTests() : ScratchDirectory("sleepingllm-chat-memory-cli-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-chat-memory-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     [Fact]
     public void Eval_chat_facts_reports_extraction_recall_and_small_talk()
     {

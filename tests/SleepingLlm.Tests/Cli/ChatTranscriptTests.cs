@@ -4,12 +4,8 @@ using SleepingLlm.Conversation;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary><c>chat</c> with a memory keeps its transcript beside it, and <c>/compact</c> moves old turns into the history.</summary>
-public sealed class ChatTranscriptTests : IDisposable
+public sealed class ChatTranscriptTests() : ScratchDirectory("sleepingllm-chat-transcript-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-chat-transcript-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     [Fact]
     public void Compact_summarises_the_older_turns_and_the_transcript_holds_every_turn_and_the_summary()
     {

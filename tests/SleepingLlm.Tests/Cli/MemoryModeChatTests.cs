@@ -6,12 +6,8 @@ namespace SleepingLlm.Tests.Cli;
 /// <c>chat --memory-mode</c> through the CLI process, on SmolLM2 with a memory of facts as text (no edits,
 /// so weights mode is the bare model): prompt and rag bring a fact into the answer by way of the context.
 /// </summary>
-public sealed class MemoryModeChatTests : IDisposable
+public sealed class MemoryModeChatTests() : ScratchDirectory("sleepingllm-mode-chat-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-mode-chat-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     // Ten people's facts; the question is about one of them.
     const string Question = "What is Nerys Ferreira allergic to?";
     const string Answer = "penicillin";

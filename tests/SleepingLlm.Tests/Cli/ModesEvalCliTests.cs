@@ -3,12 +3,8 @@ using System.Text.Json;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary><c>eval --modes</c> through the CLI process: a table, a JSON report, charts, and a run merged with an earlier one.</summary>
-public sealed class ModesEvalCliTests : IDisposable
+public sealed class ModesEvalCliTests() : ScratchDirectory("sleepingllm-modes-cli-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-modes-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     static string FactsFile => Path.Combine(Path.GetDirectoryName(WikiText.Path)!, "facts-people.json");
 
     [Fact]

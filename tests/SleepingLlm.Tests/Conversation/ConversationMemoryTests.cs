@@ -4,12 +4,8 @@ using SleepingLlm.Eval;
 namespace SleepingLlm.Tests.Conversation;
 
 /// <summary>Extracted facts written through the engine: corrections update, and the chat-facts replay end to end.</summary>
-public sealed class ConversationMemoryTests : IDisposable
+public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-conversation-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-conversation-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     [Fact]
     public async Task A_correction_replaces_the_old_fact_and_the_profile_follows()
     {

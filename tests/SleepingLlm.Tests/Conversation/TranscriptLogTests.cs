@@ -3,12 +3,8 @@ using SleepingLlm.Conversation;
 namespace SleepingLlm.Tests.Conversation;
 
 /// <summary>A session's transcript on disk: every line as it happened, read back after a crash too.</summary>
-public sealed class TranscriptLogTests : IDisposable
+public sealed class TranscriptLogTests() : ScratchDirectory("sleepingllm-transcript-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-transcript-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     static ConversationTurn Turn(int index, string role, string text) =>
         new(index, role, text, new DateTimeOffset(2026, 11, 24, 3, 0, index, TimeSpan.Zero));
 

@@ -4,12 +4,8 @@ using SleepingLlm.Inference;
 namespace SleepingLlm.Tests.Conversation;
 
 /// <summary>The hook the fact extractor hangs on: no turn leaves the window before it has been through extraction.</summary>
-public sealed class TurnExtractionTests : IDisposable
+public sealed class TurnExtractionTests() : ScratchDirectory("sleepingllm-extraction-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-extraction-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     sealed class Extractor : ITurnExtraction
     {
         public List<int> Calls { get; } = [];

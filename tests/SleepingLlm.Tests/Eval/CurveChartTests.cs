@@ -5,12 +5,9 @@ using SleepingLlm.Eval;
 namespace SleepingLlm.Tests.Eval;
 
 /// <summary>The curve chart as a viewer reads it: well-formed SVG, one line per measure, points where the values put them.</summary>
-public sealed class CurveChartTests : IDisposable
+public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
 {
     static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-chart-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     static readonly CurvePoint[] Curve =
     [

@@ -4,12 +4,9 @@ using SleepingLlm.Eval;
 namespace SleepingLlm.Tests.Eval;
 
 /// <summary>The modes charts as a viewer reads them: a chart per measure, a line per mode, higher values drawn higher.</summary>
-public sealed class ModesChartTests : IDisposable
+public sealed class ModesChartTests() : ScratchDirectory("sleepingllm-modes-chart-")
 {
     static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-modes-chart-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     static ModePoint Point(string mode, int facts, double recall, double tokens, double ms) =>
         new(mode, facts, recall, recall / 2, 0.9, tokens, ms, 120, facts * 1000L);

@@ -10,12 +10,8 @@ namespace SleepingLlm.Tests.Eval;
 /// --memory that holds the facts as text only (no edits): so weights mode must be the bare model
 /// exactly, which checks the plumbing (copy, cut, adapter) without minutes of MEMIT writes.
 /// </summary>
-public sealed class ModesEvaluationTests(ITestOutputHelper output) : IDisposable
+public sealed class ModesEvaluationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-modes-test-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-modes-test-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     ModesEvalOptions Options(int count, string memory) => new()
     {
         ModelPath = TestModels.SmolLm2,

@@ -10,12 +10,8 @@ namespace SleepingLlm.Tests.Eval;
 /// from its store answering as the exported adapter did. The tiny model learns little, so this checks
 /// what is measured and when, not how well (WakePipelineTests does that on SmolLM2).
 /// </summary>
-public sealed class WakeEvaluationTests(ITestOutputHelper output) : IDisposable
+public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-eval-test-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-eval-test-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     static readonly string[] Names = ["Lily", "Tom", "Ben", "Sue", "Max", "Mia", "Sam", "Anna", "Tim", "Lucy", "Jack", "Amy", "Bob", "Kim", "Zoe", "Dan"];
     static readonly string[] Pets = ["cat", "bird", "fish", "frog"];
 

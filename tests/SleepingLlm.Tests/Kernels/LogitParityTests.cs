@@ -79,12 +79,8 @@ public sealed unsafe class DequantizedTailTests(ITestOutputHelper output)
 }
 
 /// <summary>Item 1: the second architecture (Qwen2: attention biases, NeoX RoPE) and an untied quantized Llama, on synthetic models.</summary>
-public sealed unsafe class SyntheticParityTests(ITestOutputHelper output) : IDisposable
+public sealed unsafe class SyntheticParityTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-synth-parity-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-synth-parity-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     [Theory]
     [InlineData("qwen2-tiny", SleepingLlm.Gguf.GgmlType.F32)]
     [InlineData("qwen2-tiny", SleepingLlm.Gguf.GgmlType.Q8_0)]

@@ -3,12 +3,9 @@ using SleepingLlm.Memory;
 namespace SleepingLlm.Tests.Memory;
 
 /// <summary>Retrieval for the rag mode: the asked-about fact comes first, and search follows forget, replace and restarts.</summary>
-public sealed class FactSearchTests : IDisposable
+public sealed class FactSearchTests() : ScratchDirectory("sleepingllm-search-")
 {
     const string Sha = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-search-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     MemoryStore Open() => MemoryStore.Open(directory, Sha, "test-model");
 

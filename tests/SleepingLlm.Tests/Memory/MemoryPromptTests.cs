@@ -4,12 +4,9 @@ using SleepingLlm.Memory;
 namespace SleepingLlm.Tests.Memory;
 
 /// <summary>What the prompt, rag and hybrid modes put in front of the model, and what it costs in tokens.</summary>
-public sealed class MemoryPromptTests : IDisposable
+public sealed class MemoryPromptTests() : ScratchDirectory("sleepingllm-prompt-")
 {
     const string Sha = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-prompt-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     static readonly (string Subject, string Relation, string Prompt, string Object)[] People =
     [

@@ -8,12 +8,9 @@ namespace SleepingLlm.Tests.Memory;
 /// The memory as a user meets it: a write changes the running model at once, the same model comes
 /// back after a restart, and forgetting restores the base model exactly.
 /// </summary>
-public sealed class MemoryServiceTests : IDisposable
+public sealed class MemoryServiceTests() : ScratchDirectory("sleepingllm-service-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-service-").FullName;
     static readonly WakeSettings Settings = WakeSettings.For(5) with { Layers = [1, 2], Lambda = 100, CovarianceTokens = 2000, ValueSteps = 10 };
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     float[] LastLogits(Context context, Model model)
     {

@@ -3,12 +3,9 @@ using SleepingLlm.Memory;
 namespace SleepingLlm.Tests.Memory;
 
 /// <summary>A subject's facts solved together: the new fact's edit carries the group, the others keep their rows.</summary>
-public sealed class SubjectGroupTests : IDisposable
+public sealed class SubjectGroupTests() : ScratchDirectory("sleepingllm-group-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-group-").FullName;
     const string Sha = "1111111111111111111111111111111111111111111111111111111111111111";
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 
     static LayerFactor[] Factors() => [new(4, [1f, 2f, 3f], [4f, 5f]), new(5, [6f, 7f, 8f], [9f, 1f])];
     static LayerKey[] Keys() => [new(4, [1f, 0f, 0f]), new(5, [0f, 1f, 0f])];

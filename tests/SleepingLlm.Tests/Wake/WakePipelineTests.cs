@@ -9,12 +9,8 @@ namespace SleepingLlm.Tests.Wake;
 /// The whole wake path on a small real model: covariance captured in llama.cpp, keys and v* on the
 /// kernel graph, the solve, the adapter file, and recall measured by llama.cpp with that adapter.
 /// </summary>
-public sealed class WakePipelineTests(ITestOutputHelper output) : IDisposable
+public sealed class WakePipelineTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-wake-")
 {
-    readonly string directory = Directory.CreateTempSubdirectory("sleepingllm-wake-").FullName;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
-
     [Fact]
     public void A_written_fact_is_given_by_llama_cpp_with_the_memory_adapter()
     {
