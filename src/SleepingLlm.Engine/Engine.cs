@@ -151,6 +151,9 @@ public sealed partial class Engine : IAsyncDisposable
 
     public Task<string?> ExportAdapterAsync(string path) => Invoke((_, _) => RequireMemory().Export(path));
 
+    /// <summary>Per token of <paramref name="text"/>, what the memory's edits add there (<see cref="Wake.Firing"/>).</summary>
+    public Task<IReadOnlyList<Wake.TokenFiring>> FiringAsync(string text) => Invoke((_, _) => RequireMemory().Firing(text));
+
     /// <summary>The chat answer to one question, in a fresh conversation (greedy, so it can be checked).</summary>
     public Task<string> AskAsync(string question, int maxTokens = 64) => Invoke((m, c) =>
         new ChatSession(c, SystemPrompt(question))

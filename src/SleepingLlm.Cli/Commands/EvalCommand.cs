@@ -25,6 +25,10 @@ public static class EvalCommand
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
+        var nullSpace = new Option<double?>("--null-space")
+        {
+            Description = "AlphaEdit's null-space projection: the edit only uses key directions whose covariance eigenvalue is below this times the mean (0 = off).",
+        };
         var constraintWeight = new Option<double?>("--constraint-weight") { Description = "Weight of earlier memories' keys in the solve beside the new ones (1 = alike)." };
         var steps = new Option<int?>("--steps") { Description = "v* optimisation steps." };
         var rate = new Option<float?>("--lr") { Description = "v* learning rate (Adam)." };
@@ -56,7 +60,7 @@ public static class EvalCommand
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -80,6 +84,7 @@ public static class EvalCommand
                     settings = settings with { Layers = [.. Enumerable.Range(parts[0], parts[^1] - parts[0] + 1)] };
                 }
                 if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
+                if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
                 if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
                 if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
@@ -120,8 +125,9 @@ public static class EvalCommand
             });
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
-            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}  locality {report.Locality:F2}" +
+            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}  locality {report.Locality:F2} (next-token KL {report.LocalityDivergence:F3})" +
                 (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl:F2}" : ""));
+            Console.WriteLine($"the same adapter at scale 1e-6 (the edit shrunk to nothing): locality {report.LocalityFloor:F2}");
             Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");
             Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") +
                 $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");

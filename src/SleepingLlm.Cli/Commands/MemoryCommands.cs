@@ -5,7 +5,7 @@ using SleepingLlm.Wake;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>remember</c>, <c>facts</c>, <c>recall</c>, <c>forget</c>, <c>export-adapter</c>: the model's memory from the command line.</summary>
+/// <summary><c>remember</c>, <c>facts</c>, <c>recall</c>, <c>forget</c>, <c>export-adapter</c>, <c>firing</c>: the model's memory from the command line.</summary>
 public static class MemoryCommands
 {
     static Option<string?> MemoryOption() => new("--memory") { Description = "The memory folder (default: the user data folder)." };
@@ -14,7 +14,7 @@ public static class MemoryCommands
         await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result), result.GetValue(memory) ?? "",
             corpus is null ? null : result.GetValue(corpus));
 
-    public static IEnumerable<Command> Create() => [Remember(), Facts(), Recall(), Forget(), Export()];
+    public static IEnumerable<Command> Create() => [Remember(), Facts(), Recall(), Forget(), Export(), Firing()];
 
     static Command Remember()
     {
@@ -122,6 +122,31 @@ public static class MemoryCommands
             await using var engine = await Start(models, result, memory);
             if (!await engine.ForgetAsync(result.GetValue(id))) throw new SleepingLlmException($"no active memory #{result.GetValue(id)}");
             Console.WriteLine($"forgot #{result.GetValue(id)}");
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Firing()
+    {
+        var models = new ModelOptionSet();
+        var memory = MemoryOption();
+        var text = new Argument<string>("text");
+        var json = Cli.JsonOption();
+        var command = new Command("firing",
+            "Where the memories act on a text: per token, the norm of what the edit layers add (summed over them) beside the hidden state's norm. " +
+            "A written subject's last token gets about its edit; a token of anything else should get little.");
+        command.Arguments.Add(text);
+        models.AddTo(command);
+        command.Options.Add(memory);
+        command.Options.Add(json);
+        command.SetAction(async (result, _) =>
+        {
+            await using var engine = await Start(models, result, memory);
+            var tokens = await engine.FiringAsync(result.GetValue(text)!);
+            if (result.GetValue(json)) Cli.WriteJson(tokens.Select(t => new { token = t.Token, added = t.Added, hidden = t.Hidden }));
+            else
+                foreach (var t in tokens) Console.WriteLine($"{t.Token,-16} {t.Added,8:F1} {t.Hidden,8:F1}");
             return 0;
         });
         return command;

@@ -6,8 +6,11 @@ namespace SleepingLlm.Eval;
 /// <summary>What the probes of one fact gave; no chat answer where the model has no chat template or the fact no question.</summary>
 public sealed record FactAnswers(FactRecord Fact, bool Raw, double Paraphrase, bool? Chat, string RawAnswer, string? ChatAnswer);
 
-/// <summary>A locality prompt's greedy continuation on the bare model and with the memory.</summary>
-public sealed record LocalityAnswer(string Prompt, string Before, string After);
+/// <summary>
+/// A locality prompt's greedy continuation on the bare model and with the memory, and where measured
+/// the KL divergence of its next-token distribution, bare ‖ with the memory (<see cref="Probe.Divergence"/>).
+/// </summary>
+public sealed record LocalityAnswer(string Prompt, string Before, string After, double? Divergence = null);
 
 /// <summary>Recall of a set of facts: the share named by the raw prompt, the paraphrases and the chat question (of those asked).</summary>
 public sealed record Recall(double Raw, double Paraphrase, double? Chat, IReadOnlyList<FactAnswers> Answers);
@@ -58,6 +61,35 @@ public static class Probe
     /// <summary>Share of answers that did not change; 1 when there are none.</summary>
     public static double Unchanged(IReadOnlyList<LocalityAnswer> answers) =>
         answers.Count == 0 ? 1 : answers.Count(a => a.Before == a.After) / (double)answers.Count;
+
+    /// <summary>The log-probabilities of the token after each prompt (llama.cpp, with <paramref name="adapter"/> if any).</summary>
+    public static IReadOnlyList<float[]> NextToken(Model model, SafeLlamaAdapterHandle? adapter, IReadOnlyList<string> prompts)
+    {
+        using var scorer = new Scorer(model, 128);
+        scorer.UseAdapter(adapter);
+        int vocab = model.VocabularySize;
+        return [.. prompts.Select(p =>
+        {
+            int[] tokens = model.Tokenize(p);
+            var last = scorer.Logits(tokens).AsSpan((tokens.Length - 1) * vocab, vocab);
+            float max = System.Numerics.Tensors.TensorPrimitives.Max(last);
+            double sum = 0;
+            foreach (float l in last) sum += Math.Exp(l - max);
+            float log = (float)(max + Math.Log(sum));
+            var result = new float[vocab];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(last, log, result);
+            return result;
+        })];
+    }
+
+    /// <summary>KL(before ‖ after) in nats between two next-token distributions given as log-probabilities.</summary>
+    public static double Divergence(float[] before, float[] after)
+    {
+        double kl = 0;
+        for (int i = 0; i < before.Length; i++)
+            if (before[i] > -30) kl += Math.Exp(before[i]) * (before[i] - after[i]);
+        return Math.Max(0, kl);
+    }
 
     /// <summary>Perplexity over four fixed 128-token windows of the text.</summary>
     public static double Perplexity(Model model, SafeLlamaAdapterHandle? adapter, string path)

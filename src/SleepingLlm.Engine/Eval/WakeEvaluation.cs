@@ -36,7 +36,7 @@ public sealed record WakeEvalOptions
 public static class WakeEvaluation
 {
     /// <summary>The bare model's answers that locality compares against.</summary>
-    sealed record Baseline(IReadOnlyList<string> Others, IReadOnlyList<string> OthersBefore,
+    sealed record Baseline(IReadOnlyList<string> Others, IReadOnlyList<string> OthersBefore, IReadOnlyList<float[]> OthersNext,
         IReadOnlyList<string> CounterFact, IReadOnlyList<string> CounterFactBefore, double? Perplexity);
 
     public static WakeReport Run(WakeEvalOptions options, Action<string>? log = null)
@@ -46,7 +46,7 @@ public static class WakeEvaluation
         var others = options.Records.Skip(options.Count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).Select(r => r.Prompt).ToList();
         Baseline baseline;
         using (var bare = new Context(model))
-            baseline = new Baseline(others, [.. others.Select(p => Probe.Complete(bare, p))],
+            baseline = new Baseline(others, [.. others.Select(p => Probe.Complete(bare, p))], Probe.NextToken(model, null, others),
                 options.CounterFactPrompts, [.. options.CounterFactPrompts.Select(p => Probe.Complete(bare, p))],
                 options.WikiText is null ? null : Probe.Perplexity(model, null, options.WikiText));
 
@@ -56,7 +56,7 @@ public static class WakeEvaluation
         Recall? last = null;
         IReadOnlyList<LocalityAnswer> lastLocality = [];
         WakeSettings used;
-        (Recall Recall, double ExportedRaw) restart;
+        (Recall Recall, double ExportedRaw, double LocalityFloor) restart;
         // A fresh memory, written one fact at a time through the same path as `remember`.
         if (options.KeepMemory is { } keep && Directory.Exists(keep) && Directory.EnumerateFileSystemEntries(keep).Any())
             throw new SleepingLlmException($"{keep} is not empty: the eval writes a fresh memory");
@@ -69,7 +69,8 @@ public static class WakeEvaluation
                 used = memory.Settings;
                 foreach (var record in facts)
                 {
-                    var done = memory.Remember(record.ToFact(), record.Paraphrases);
+                    // The first write sets the memory up (key statistics, the null space): its steps go to the log.
+                    var done = memory.Remember(record.ToFact(), record.Paraphrases, written.Count == 0 && log is not null ? new Log(log) : null);
                     written.Add(done);
                     log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {done.ValueLoss:F3}, " +
                                 $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
@@ -78,12 +79,12 @@ public static class WakeEvaluation
                     (var point, last, lastLocality) = Measure(model, memory, facts[..written.Count], baseline, options,
                         [.. written.Skip(since).Select(w => w.Elapsed.TotalSeconds)]);
                     curve.Add(point);
-                    log?.Invoke($"{point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2}" + (point.Chat is { } chat ? $" chat {chat:F2}" : "") + $" locality {point.Locality:F2}" +
+                    log?.Invoke($"{point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2}" + (point.Chat is { } chat ? $" chat {chat:F2}" : "") + $" locality {point.Locality:F2} (KL {point.LocalityDivergence:F3})" +
                                 (point.CounterFactLocality is { } cf ? $" CounterFact locality {cf:F2}" : "") +
                                 (point.Perplexity is { } ppl ? $" perplexity {ppl:F2}" : ""));
                 }
             }
-            restart = Restart(model, options, used, memoryDirectory, facts);
+            restart = Restart(model, options, used, memoryDirectory, facts, baseline);
         }
         finally
         {
@@ -105,6 +106,7 @@ public static class WakeEvaluation
             ParaphraseRecall = final.Paraphrase,
             ChatRecall = final.Chat,
             Locality = final.Locality,
+            LocalityDivergence = final.LocalityDivergence,
             CounterFactLocality = final.CounterFactLocality,
             PerplexityBefore = baseline.Perplexity,
             PerplexityAfter = final.Perplexity,
@@ -112,6 +114,7 @@ public static class WakeEvaluation
             RestartParaphrase = restart.Recall.Paraphrase,
             RestartChat = restart.Recall.Chat,
             ExportedRaw = restart.ExportedRaw,
+            LocalityFloor = restart.LocalityFloor,
             SecondsPerFactMedian = Benchmark.Median(seconds),
             SecondsPerFactP95 = seconds[(int)Math.Ceiling(0.95 * seconds.Count) - 1],
             FactorBytesPerFact = used.Layers.Count * 4L * ((info.FeedForwardLength ?? 0) + info.EmbeddingLength),
@@ -132,12 +135,15 @@ public static class WakeEvaluation
         using var context = new Context(model);
         context.SetAdapter(adapter);
         var recall = Probe.Facts(context, facts);
-        var locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore);
+        var next = Probe.NextToken(model, adapter, baseline.Others);
+        var locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore)
+            .Select((a, i) => a with { Divergence = Probe.Divergence(baseline.OthersNext[i], next[i]) }).ToList();
         double? counterFact = baseline.CounterFact.Count == 0 ? null : Probe.Unchanged(Probe.Locality(context, baseline.CounterFact, baseline.CounterFactBefore));
         double? perplexity = options.WikiText is null ? null : Probe.Perplexity(model, adapter, options.WikiText);
+        double divergence = locality.Count == 0 ? 0 : locality.Average(a => a.Divergence!.Value);
         long disk = MemoryFootprint.DatabaseBytes(memory.Store.DatabasePath) / facts.Count;
         return (new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, Probe.Unchanged(locality), counterFact, perplexity,
-            Benchmark.Median(seconds), disk), recall, locality);
+            Benchmark.Median(seconds), disk, divergence), recall, locality);
     }
 
     /// <summary>
@@ -145,8 +151,8 @@ public static class WakeEvaluation
     /// adapter from the store and applies it to its context; then the file it exports, loaded on the
     /// base model by llama.cpp alone.
     /// </summary>
-    static (Recall Recall, double ExportedRaw) Restart(Model model, WakeEvalOptions options, WakeSettings settings, string directory,
-        IReadOnlyList<FactRecord> facts)
+    static (Recall Recall, double ExportedRaw, double LocalityFloor) Restart(Model model, WakeEvalOptions options, WakeSettings settings, string directory,
+        IReadOnlyList<FactRecord> facts, Baseline baseline)
     {
         using var context = new Context(model);
         using var memory = MemoryService.Open(model, context, directory, () => options.Corpus, settings, options.CacheDirectory);
@@ -155,7 +161,17 @@ public static class WakeEvaluation
         using var exported = new Context(model);
         exported.SetAdapter(adapter);
         double raw = facts.Count(f => Probe.Names(Probe.Complete(exported, f.Prompt), f.Object)) / (double)facts.Count;
-        return (recall, raw);
+        exported.SetAdapter(adapter, FloorScale);
+        double floor = Probe.Unchanged(Probe.Locality(exported, baseline.Others, baseline.OthersBefore));
+        return (recall, raw, floor);
+    }
+
+    /// <summary>The adapter's scale for <see cref="WakeReport.LocalityFloor"/>: the edit shrunk to nothing, llama.cpp's adapter path still run.</summary>
+    const float FloorScale = 1e-6f;
+
+    sealed class Log(Action<string> log) : IProgress<string>
+    {
+        public void Report(string value) => log(value);
     }
 
     static SafeLlamaAdapterHandle LoadExport(Model model, MemoryService memory, string path) =>

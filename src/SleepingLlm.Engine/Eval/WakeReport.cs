@@ -19,6 +19,11 @@ public sealed record WakeReport
     public required double? ChatRecall { get; init; }
     /// <summary>Share of other subjects' prompts whose greedy continuation is unchanged.</summary>
     public required double Locality { get; init; }
+    /// <summary>
+    /// A graded view of the same prompts: the mean KL divergence (nats) of the next-token distribution
+    /// after each prompt, bare model ‖ with the memory. 0 is untouched; it moves before a greedy continuation flips.
+    /// </summary>
+    public required double LocalityDivergence { get; init; }
     /// <summary>Locality over CounterFact's locality prompts (with <c>--counterfact</c>).</summary>
     public double? CounterFactLocality { get; init; }
     public double? PerplexityBefore { get; init; }
@@ -30,6 +35,12 @@ public sealed record WakeReport
     public required double? RestartChat { get; init; }
     /// <summary>Raw recall with the file the reopened memory exports, loaded on the base model by llama.cpp alone.</summary>
     public required double ExportedRaw { get; init; }
+    /// <summary>
+    /// Locality with the same exported adapter applied at scale 10⁻⁶: the edit shrunk to nothing, only
+    /// llama.cpp's adapter path differing from the bare model. Near-ties in other subjects' greedy
+    /// continuations flip on that alone, so this is the most the exact-continuation measure can give.
+    /// </summary>
+    public required double LocalityFloor { get; init; }
 
     public required double SecondsPerFactMedian { get; init; }
     public required double SecondsPerFactP95 { get; init; }
@@ -60,4 +71,4 @@ public sealed record FactOutcome(string Id, string Object, bool Raw, double Para
 /// database size per fact.
 /// </summary>
 public sealed record CurvePoint(int Facts, double Raw, double Paraphrase, double? Chat, double Locality, double? CounterFactLocality,
-    double? Perplexity, double SecondsPerFactMedian, long DiskBytesPerFact);
+    double? Perplexity, double SecondsPerFactMedian, long DiskBytesPerFact, double LocalityDivergence);

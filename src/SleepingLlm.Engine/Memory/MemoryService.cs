@@ -146,12 +146,25 @@ public sealed class MemoryService : IDisposable
             .SelectMany(f => store.Keys(f.Id)).Where(k => k.Layer == layer).Select(k => new ConstraintKey(k.Id, k.K)),
     ];
 
+    /// <summary>Where the memory acts on <paramref name="text"/>: per token, what the edit layers add (<see cref="Firing"/>).</summary>
+    public IReadOnlyList<TokenFiring> Firing(string text)
+    {
+        var (w, b) = Weights();
+        return Wake.Firing.Of(model, w, b, Columns([]), text);
+    }
+
+    (ModelWeights, Backend) Weights()
+    {
+        backend ??= Backend.Cpu(model.Options.Threads);
+        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
+        weights ??= ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
+        return (weights, backend);
+    }
+
     Editor Editor(IProgress<string>? progress)
     {
         if (editor is not null) return editor;
-        backend = Backend.Cpu(model.Options.Threads);
-        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
-        weights = ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
+        var (weights, backend) = Weights();
         progress?.Report("key statistics (first write only; cached afterwards)");
         var cache = new Covariance(cacheDirectory);
         var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
@@ -165,8 +178,15 @@ public sealed class MemoryService : IDisposable
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
             foreach (int layer in Settings.Layers) covariance[layer] += subjects[layer] * Settings.SubjectWeight;
         }
+        Matrix<double> Inverse(int layer)
+        {
+            if (Settings.NullSpace <= 0) return Solve.RegularisedInverse(covariance[layer], Settings.Lambda);
+            var (inverse, dimensions) = Solve.NullSpaceInverse(covariance[layer], Settings.Lambda, Settings.NullSpace);
+            progress?.Report($"layer {layer}: the edit may use {dimensions} of {inverse.RowCount} key directions (null space)");
+            return inverse;
+        }
         editor = new Editor(model, weights, backend, Settings, templates,
-            layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Solve.RegularisedInverse(covariance[layer], Settings.Lambda));
+            layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Inverse(layer));
         return editor;
     }
 

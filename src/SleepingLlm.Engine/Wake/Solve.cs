@@ -21,6 +21,29 @@ public static class Solve
     }
 
     /// <summary>
+    /// AlphaEdit's null-space projection on MEMIT's solve: (λC)⁻¹ restricted to the directions where C's
+    /// eigenvalue is below <paramref name="threshold"/> times its mean, i.e. P (λC)⁻¹ P with P the projector
+    /// onto that near-null space. Every factor A = inverse·K(…)⁻¹ then lies in that space, so the edit
+    /// gives exactly zero on any key inside the preserved span, instead of MEMIT's small but nonzero
+    /// change. A threshold at or above the largest eigenvalue's ratio is plain <see cref="RegularisedInverse"/>.
+    /// Returns the inverse and how many dimensions the edit may use.
+    /// </summary>
+    public static (Matrix<double> Inverse, int Dimensions) NullSpaceInverse(Matrix<double> covariance, double lambda, double threshold)
+    {
+        if (covariance.RowCount != covariance.ColumnCount) throw new ArgumentException("the covariance must be square");
+        if (threshold <= 0) throw new ArgumentOutOfRangeException(nameof(threshold), "the threshold is a positive ratio to the mean eigenvalue");
+        int n = covariance.RowCount;
+        var evd = covariance.Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues.Real();
+        double limit = threshold * values.Sum() / n;
+        var kept = Enumerable.Range(0, n).Where(i => values[i] < limit).ToArray();
+        var u = Matrix<double>.Build.Dense(n, kept.Length, (r, c) => evd.EigenVectors[r, kept[c]]);
+        // The same ridge as RegularisedInverse, so a threshold that keeps everything gives the same inverse.
+        var scaled = Matrix<double>.Build.Dense(n, kept.Length, (r, c) => u[r, c] / (lambda * (values[kept[c]] + 1e-6)));
+        return (scaled.TransposeAndMultiply(u), kept.Length);
+    }
+
+    /// <summary>
     /// The key-side factors A (n_ff × (m + c)) for m new keys followed by c constraint keys; the
     /// caller keeps the first m columns (constraint residuals are zero, so theirs drop out of ΔW).
     /// </summary>

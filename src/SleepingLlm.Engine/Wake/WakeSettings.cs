@@ -9,6 +9,11 @@ public sealed record WakeSettings
     public double Lambda { get; init; } = 1500;
     /// <summary>Weight of earlier memories' keys in the solve beside the new ones (1: alike; see <see cref="Solve.LayerReusing"/>).</summary>
     public double ConstraintWeight { get; init; } = 1;
+    /// <summary>
+    /// AlphaEdit's null-space option (<see cref="Solve.NullSpaceInverse"/>): the edit only uses key directions
+    /// where the covariance's eigenvalue is below this times its mean; 0: plain MEMIT.
+    /// </summary>
+    public double NullSpace { get; init; } = 0;
     public int ValueSteps { get; init; } = 25;
     public float ValueLearningRate { get; init; } = 4f;
     /// <summary>‖δ‖ is clamped to this many times ‖h‖ at the edit layer.</summary>

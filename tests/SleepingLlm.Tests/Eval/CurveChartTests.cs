@@ -11,9 +11,9 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
 
     static readonly CurvePoint[] Curve =
     [
-        new(10, Raw: 1.0, Paraphrase: 0.5, Chat: 0.2, Locality: 0.9, CounterFactLocality: 0.8, Perplexity: 40, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000),
-        new(25, Raw: 0.8, Paraphrase: 0.4, Chat: 0.1, Locality: 0.75, CounterFactLocality: 0.7, Perplexity: 41, SecondsPerFactMedian: 31, DiskBytesPerFact: 59_000),
-        new(40, Raw: 0.0, Paraphrase: 0.25, Chat: 0.0, Locality: 0.5, CounterFactLocality: 0.6, Perplexity: 43, SecondsPerFactMedian: 33, DiskBytesPerFact: 58_000),
+        new(10, Raw: 1.0, Paraphrase: 0.5, Chat: 0.2, Locality: 0.9, CounterFactLocality: 0.8, Perplexity: 40, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000, LocalityDivergence: 0.1),
+        new(25, Raw: 0.8, Paraphrase: 0.4, Chat: 0.1, Locality: 0.75, CounterFactLocality: 0.7, Perplexity: 41, SecondsPerFactMedian: 31, DiskBytesPerFact: 59_000, LocalityDivergence: 0.2),
+        new(40, Raw: 0.0, Paraphrase: 0.25, Chat: 0.0, Locality: 0.5, CounterFactLocality: 0.6, Perplexity: 43, SecondsPerFactMedian: 33, DiskBytesPerFact: 58_000, LocalityDivergence: 0.4),
     ];
 
     XDocument WriteAndParse(IReadOnlyList<CurvePoint> curve, string title = "SmolLM2: layers 4-8")

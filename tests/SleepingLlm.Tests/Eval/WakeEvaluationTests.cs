@@ -44,12 +44,16 @@ public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirec
         {
             Assert.InRange(p.Raw, 0, 1);
             Assert.InRange(p.Locality, 0, 1);
+            // Ten facts about the same relation move the next token of other subjects' prompts at least a little.
+            Assert.True(p.LocalityDivergence > 0, $"next-token KL {p.LocalityDivergence}");
             Assert.InRange(p.CounterFactLocality!.Value, 0, 1);
             Assert.True(p.Perplexity > 1);
             Assert.Null(p.Chat);
             Assert.True(p.DiskBytesPerFact >= report.FactorBytesPerFact, $"{p.DiskBytesPerFact} B/fact on disk, factors alone take {report.FactorBytesPerFact}");
         });
         Assert.Equal(curve[^1].Raw, report.RawRecall);
+        Assert.Equal(curve[^1].LocalityDivergence, report.LocalityDivergence);
+        Assert.Equal(report.LocalityDivergence, report.LocalityAnswers.Average(a => a.Divergence!.Value), 9);
         Assert.Equal(curve[^1].DiskBytesPerFact, report.DiskBytesPerFact);
         Assert.Equal(12, report.Outcomes.Count);
 
@@ -63,5 +67,16 @@ public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirec
         Assert.Equal(report.RawRecall, report.RestartRaw);
         Assert.Equal(report.ParaphraseRecall, report.RestartParaphrase);
         Assert.Equal(report.RawRecall, report.ExportedRaw);
+        Assert.InRange(report.LocalityFloor, 0, 1);
+    }
+
+    [Fact]
+    public void Locality_divergence_is_the_kl_of_the_bare_models_next_token_to_the_edited_ones()
+    {
+        float[] even = [MathF.Log(0.5f), MathF.Log(0.5f)], skewed = [MathF.Log(0.9f), MathF.Log(0.1f)];
+        Assert.Equal(0, Probe.Divergence(even, even), 9);
+        // ½ ln(0.5/0.9) + ½ ln(0.5/0.1)
+        Assert.Equal(0.5 * Math.Log(0.5 / 0.9) + 0.5 * Math.Log(5), Probe.Divergence(even, skewed), 5);
+        Assert.NotEqual(Probe.Divergence(even, skewed), Probe.Divergence(skewed, even), 3);
     }
 }

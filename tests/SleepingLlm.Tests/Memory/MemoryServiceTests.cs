@@ -53,6 +53,25 @@ public sealed class MemoryServiceTests() : ScratchDirectory("sleepingllm-service
     }
 
     [Fact]
+    public void Firing_shows_the_edit_acting_at_the_subjects_last_token()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        using var memory = Open(model, context);
+        const string prompt = "Lily had a pet";
+        Assert.All(memory.Firing(prompt), t => Assert.Equal(0, t.Added));
+
+        memory.Remember(new Fact("Lily", "pet", "elephant", prompt));
+        var firing = memory.Firing(prompt);
+        Assert.Equal(model.Tokenize(prompt).Length, firing.Count);
+        Assert.Equal(prompt, string.Concat(firing.Select(t => t.Token)).Trim());
+        int subjectEnd = Positions.SubjectLastTokens(model, prompt, "Lily")[^1];
+        var strongest = firing.Select((t, i) => (t.Added, i)).Max();
+        Assert.Equal(subjectEnd, strongest.i);
+        Assert.All(firing, t => Assert.True(t.Hidden > 0));
+    }
+
+    [Fact]
     public void Undo_forgets_this_sessions_writes_newest_first_and_forget_by_text_needs_one_match()
     {
         using var model = Model.Load(TestModels.Stories260K);

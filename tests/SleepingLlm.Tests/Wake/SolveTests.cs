@@ -42,6 +42,29 @@ public sealed class SolveTests
     }
 
     [Fact]
+    public void The_null_space_edit_leaves_every_key_in_the_preserved_span_exactly_alone()
+    {
+        const int n = 10;
+        // C with a well-used span (eigenvalue 1, first 6 directions) and a rarely used one (0.05).
+        var basis = Random(n, n).QR().Q;
+        var c = basis * Matrix<double>.Build.DenseOfDiagonalArray([1, 1, 1, 1, 1, 1, 0.05, 0.05, 0.05, 0.05]) * basis.Transpose();
+        var (inverse, dimensions) = Solve.NullSpaceInverse(c, lambda: 2, threshold: 0.5);
+        Assert.Equal(4, dimensions);
+
+        var key = Random(n, 1);
+        var a = Solve.KeyFactors(inverse, key);
+        var preserved = basis.SubMatrix(0, n, 0, 6) * Random(6, 3);
+        Assert.True((a.Transpose() * preserved).FrobeniusNorm() < 1e-9 * a.FrobeniusNorm() * preserved.FrobeniusNorm());
+        // The plain solve touches the same keys.
+        var plain = Solve.KeyFactors(Solve.RegularisedInverse(c, 2), key);
+        Assert.True((plain.Transpose() * preserved).FrobeniusNorm() > 1e-2 * plain.FrobeniusNorm() * preserved.FrobeniusNorm());
+        // A threshold above every eigenvalue keeps all directions: plain MEMIT.
+        var (all, full) = Solve.NullSpaceInverse(c, lambda: 2, threshold: 100);
+        Assert.Equal(n, full);
+        Assert.True((all - Solve.RegularisedInverse(c, 2)).FrobeniusNorm() < 1e-6 * all.FrobeniusNorm());
+    }
+
+    [Fact]
     public void A_larger_constraint_weight_spares_the_earlier_keys_more()
     {
         const int n = 14;
