@@ -68,7 +68,7 @@ public static class PullCommand
             .StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape(entry.Name), maxValue: entry.Size);
-                return await pull(new Callback(p =>
+                return await pull(new InlineProgress<PullProgress>(p =>
                 {
                     task.Description = Markup.Escape(p.Phase == PullPhase.Checking ? $"checking {entry.Name}" : entry.Name);
                     task.Value = p.Done;
@@ -79,7 +79,7 @@ public static class PullCommand
     static IProgress<PullProgress> LineProgress(TextWriter output)
     {
         var last = (Phase: PullPhase.Checking, Tenth: -1L);
-        return new Callback(p =>
+        return new InlineProgress<PullProgress>(p =>
         {
             long tenth = p.Total > 0 ? p.Done * 10 / p.Total : 0;
             if ((p.Phase, tenth) == last)
@@ -95,11 +95,5 @@ public static class PullCommand
         var http = new HttpClient();
         http.DefaultRequestHeaders.UserAgent.ParseAdd("sleepingllm");
         return http;
-    }
-
-    /// <summary>Reports synchronously and in order, unlike Progress&lt;T&gt;, which posts to the thread pool.</summary>
-    sealed class Callback(Action<PullProgress> report) : IProgress<PullProgress>
-    {
-        public void Report(PullProgress value) => report(value);
     }
 }

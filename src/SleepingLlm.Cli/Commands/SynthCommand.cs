@@ -109,7 +109,7 @@ public static class SynthCommand
                     .Start(context =>
                     {
                         var task = context.AddTask("writing", maxValue: 1.0);
-                        return Run(new Callback(p => task.Value = p));
+                        return Run(new InlineProgress<double>(p => task.Value = p));
                     });
             Console.WriteLine($"wrote {written.Path} ({ModelsCommand.FormatSize(written.FileSize)}, {written.Plan.Tensors.Count} tensors, " +
                               $"vocabulary {written.Plan.VocabSize} from {Path.GetFileName(written.Donor)}) in {written.Elapsed.TotalSeconds:0.0} s");
@@ -131,18 +131,12 @@ public static class SynthCommand
     static IProgress<double> LineProgress()
     {
         var last = -1;
-        return new Callback(p =>
+        return new InlineProgress<double>(p =>
         {
             var tenth = (int)(p * 10);
             if (tenth == last) return;
             last = tenth;
             Console.WriteLine($"writing {tenth * 10,3}%");
         });
-    }
-
-    /// <summary>Reports synchronously on the writing thread, unlike Progress&lt;T&gt;.</summary>
-    sealed class Callback(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 }

@@ -72,12 +72,8 @@ public static class Probe
         {
             int[] tokens = model.Tokenize(p);
             var last = scorer.Logits(tokens).AsSpan((tokens.Length - 1) * vocab, vocab);
-            float max = System.Numerics.Tensors.TensorPrimitives.Max(last);
-            double sum = 0;
-            foreach (float l in last) sum += Math.Exp(l - max);
-            float log = (float)(max + Math.Log(sum));
             var result = new float[vocab];
-            System.Numerics.Tensors.TensorPrimitives.Subtract(last, log, result);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(last, (float)LogSumExp(last), result);
             return result;
         })];
     }
@@ -107,13 +103,19 @@ public static class Probe
             for (int i = 0; i + 1 < window.Length; i++)
             {
                 var row = logits.AsSpan(i * vocab, vocab);
-                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-                double sum = 0;
-                foreach (float l in row) sum += Math.Exp(l - max);
-                nll += Math.Log(sum) + max - row[window[i + 1]];
+                nll += LogSumExp(row) - row[window[i + 1]];
                 count++;
             }
         }
         return Math.Exp(nll / count);
+    }
+
+    /// <summary>log Σ exp(x), shifted by the maximum so that no term overflows.</summary>
+    static double LogSumExp(ReadOnlySpan<float> row)
+    {
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+        double sum = 0;
+        foreach (float l in row) sum += Math.Exp(l - max);
+        return max + Math.Log(sum);
     }
 }

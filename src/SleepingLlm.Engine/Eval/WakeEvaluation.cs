@@ -70,7 +70,7 @@ public static class WakeEvaluation
                 foreach (var record in facts)
                 {
                     // The first write sets the memory up (key statistics, the null space): its steps go to the log.
-                    var done = memory.Remember(record.ToFact(), record.Paraphrases, written.Count == 0 && log is not null ? new Log(log) : null);
+                    var done = memory.Remember(record.ToFact(), record.Paraphrases, written.Count == 0 && log is not null ? new InlineProgress<string>(log) : null);
                     written.Add(done);
                     log?.Invoke($"{record.Id} {record.Subject} → {record.Object}: v* loss {done.ValueLoss:F3}, " +
                                 $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
@@ -168,11 +168,6 @@ public static class WakeEvaluation
 
     /// <summary>The adapter's scale for <see cref="WakeReport.LocalityFloor"/>: the edit shrunk to nothing, llama.cpp's adapter path still run.</summary>
     const float FloorScale = 1e-6f;
-
-    sealed class Log(Action<string> log) : IProgress<string>
-    {
-        public void Report(string value) => log(value);
-    }
 
     static SafeLlamaAdapterHandle LoadExport(Model model, MemoryService memory, string path) =>
         model.LoadAdapter(memory.Export(path) ?? throw new SleepingLlmException("the memory exported no adapter: no active facts"));
