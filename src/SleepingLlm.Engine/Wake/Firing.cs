@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
 
@@ -6,7 +7,7 @@ namespace SleepingLlm.Wake;
 /// <summary>
 /// At one token of a text: what the memory's edits add to the residual stream, ‖ΔW_l k_l‖ summed over
 /// the edit layers (each layer's key read with the earlier layers' edits in place), beside ‖h‖ after
-/// the last edit layer. A written subject's last token gets about its δ; every other token should get
+/// the last edit layer, its edit included. A written subject's last token gets about its δ; every other token should get
 /// little.
 /// </summary>
 public sealed record TokenFiring(string Token, double Added, double Hidden);
@@ -23,27 +24,28 @@ public static class Firing
         int[] tokens = model.Tokenize(text);
         int nff = weights.Hparams.FeedForwardLength, nembd = weights.Hparams.EmbeddingLength;
         var added = new double[tokens.Length];
-        var hidden = new double[tokens.Length];
         int[] layers = [.. columns.Select(c => c.Layer).Distinct().Order()];
-        var all = SequenceTail.Whole(tokens, [.. Enumerable.Range(0, tokens.Length)]);
-        foreach (int layer in layers)
+        if (layers.Length == 0) return [.. tokens.Select(token => new TokenFiring(Piece(model, token), 0, 0))];
+        // One pass with every edit in place: a layer's key (the input of its ffn_down) only sees the edits of earlier layers.
+        using var edits = new LowRankSet(backend, weights.Hparams, columns);
+        var read = Keys.Read(weights, backend, edits.Terms, [SequenceTail.Whole(tokens, [.. Enumerable.Range(0, tokens.Length)])],
+            [.. layers.Select(l => (Intermediate.FfnDownInput, l)), (Intermediate.LayerOutput, layers[^1])]);
+        var delta = new float[nembd];
+        for (int i = 0; i < layers.Length; i++)
         {
-            var here = columns.Where(c => c.Layer == layer).ToList();
-            using var earlier = new LowRankSet(backend, weights.Hparams, columns.Where(c => c.Layer < layer));
-            var read = Keys.Read(weights, backend, earlier.Terms, [all], [(Intermediate.FfnDownInput, layer), (Intermediate.LayerOutput, layer)]);
-            var delta = new float[nembd];
+            var here = columns.Where(c => c.Layer == layers[i]).ToList();
             for (int t = 0; t < tokens.Length; t++)
             {
-                var key = read[0].AsSpan(t * nff, nff);
+                var key = read[i].AsSpan(t * nff, nff);
                 Array.Clear(delta);
                 // ΔW k = Σ_j scale_j · b_j (a_jᵀ k)
                 foreach (var column in here)
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(column.B,
-                        column.Scale * System.Numerics.Tensors.TensorPrimitives.Dot(column.A, key), delta, delta);
-                added[t] += System.Numerics.Tensors.TensorPrimitives.Norm(delta);
-                if (layer == layers[^1]) hidden[t] = System.Numerics.Tensors.TensorPrimitives.Norm(read[1].AsSpan(t * nembd, nembd));
+                    TensorPrimitives.MultiplyAdd(column.B, column.Scale * TensorPrimitives.Dot(column.A, key), delta, delta);
+                added[t] += TensorPrimitives.Norm(delta);
             }
         }
-        return [.. tokens.Select((token, t) => new TokenFiring(System.Text.Encoding.UTF8.GetString(model.TokenBytes(token)), added[t], hidden[t]))];
+        return [.. tokens.Select((token, t) => new TokenFiring(Piece(model, token), added[t], TensorPrimitives.Norm(read[^1].AsSpan(t * nembd, nembd))))];
     }
+
+    static string Piece(Model model, int token) => System.Text.Encoding.UTF8.GetString(model.TokenBytes(token));
 }
