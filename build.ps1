@@ -1,12 +1,13 @@
 # Set-up, build, run and test SleepingLlm on Windows (x64). Same commands as build.sh:
-#   .\build.ps1 [build|run|test] [-Cuda] [-Cpu] [-FromSource] [-- args for run]
+#   .\build.ps1 [build|run|test] [-Cuda] [-Cpu] [-FromSource] [-CpuVariant NAME] [-- args for run]
 param(
     [ValidateSet("build", "run", "test")] [string] $Command = "build",
-    [switch] $Cuda, [switch] $Cpu, [switch] $FromSource,
+    [switch] $Cuda, [switch] $Cpu, [switch] $FromSource, [string] $CpuVariant = "",
     [Parameter(ValueFromRemainingArguments = $true)] [string[]] $Rest = @()
 )
 $ErrorActionPreference = "Stop"
 Set-Location $PSScriptRoot
+if ($CpuVariant) { $env:SLEEPINGLLM_CPU_VARIANT = $CpuVariant }
 
 function Die($message) { Write-Error "build.ps1: $message"; exit 1 }
 

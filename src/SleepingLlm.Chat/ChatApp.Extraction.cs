@@ -47,6 +47,7 @@ public sealed partial class ChatApp
         var done = await engine.RememberAsync(fact, new Progress<string>(line => Post(() => Hint(line))));
         Post(() => Note(string.Create(CultureInfo.InvariantCulture,
             $"remembered #{done.Id} {fact}{(done.Replaced is { } old ? $", an update of #{old}" : "")} ({done.Elapsed.TotalSeconds:0.0} s)")));
+        if (done.Notice is { } notice) Post(() => Note(notice));
         await RefreshMemory();
     }
 

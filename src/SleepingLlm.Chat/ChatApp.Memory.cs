@@ -60,6 +60,7 @@ public sealed partial class ChatApp
         var done = await engine.RememberAsync(fact, progress: new Progress<string>(line => Post(() => Hint(line))));
         Post(() => Note(string.Create(CultureInfo.InvariantCulture,
             $"remembered #{done.Id}{(done.Replaced is { } old ? $" (replaces #{old})" : "")} in {done.Elapsed.TotalSeconds:0.0} s")));
+        if (done.Notice is { } notice) Post(() => Note(notice));
         await RefreshMemory();
     }
 

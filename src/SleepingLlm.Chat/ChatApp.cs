@@ -221,7 +221,7 @@ public sealed partial class ChatApp
 
     async Task Generate(string text, TranscriptEntry turn, TranscriptEntry entry, CancellationTokenSource stop)
     {
-        bool replied = false;
+        bool replied = false, stopped = false;
         var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var run = engine.ChatAsync(text, options.Sampling, options.MaxTokens, pieces.Writer, stop.Token);
         await foreach (string piece in pieces.Reader.ReadAllAsync(CancellationToken.None))
@@ -234,6 +234,7 @@ public sealed partial class ChatApp
         }
         catch (OperationCanceledException)
         {
+            stopped = true;
             Post(() => entry.Footer = "stopped");
         }
         catch (Exception e)
@@ -250,8 +251,9 @@ public sealed partial class ChatApp
             });
         }
         await RefreshContext();
-        // After the reply, never before it: extraction is the next job on the engine's thread.
-        if (replied && engine.HasMemory) await Learn(text, turn);
+        // After the reply, never before it: extraction is the next job on the engine's thread. A reply
+        // stopped with Ctrl+C still leaves what the user said, and that is what facts are read from.
+        if ((replied || stopped) && engine.HasMemory) await Learn(text, turn);
     }
 
     void Finished(TranscriptEntry entry, GenerationResult result)

@@ -31,7 +31,14 @@ public static class Cli
     {
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            // A mistyped option is one line (the error), not the error followed by the whole help text.
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+                return 1;
+            }
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Describe(e) is { } message)
         {

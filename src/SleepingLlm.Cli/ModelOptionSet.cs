@@ -13,6 +13,10 @@ public sealed class ModelOptionSet
     readonly Option<int> gpuLayers = new("--gpu-layers") { Description = "Layers to offload to a GPU backend (-1 = all).", DefaultValueFactory = _ => -1 };
     readonly Option<int> contextLength = new("--ctx") { Description = "Context length in tokens (0 = min(4096, the model's))." };
     readonly Option<int> threads = new("--threads", "-t") { Description = "CPU threads (0 = all cores)." };
+    readonly Option<bool> halfCache = new("--kv-f16")
+    {
+        Description = "F16 KV cache with flash attention: half the cache memory, but not the arithmetic the memory's edits were solved on.",
+    };
 
     public void AddTo(Command command)
     {
@@ -20,6 +24,7 @@ public sealed class ModelOptionSet
         command.Options.Add(gpuLayers);
         command.Options.Add(contextLength);
         command.Options.Add(threads);
+        command.Options.Add(halfCache);
     }
 
     public string ResolveModel(ParseResult result) => ModelArgument.Resolve(result.GetValue(model));
@@ -32,5 +37,6 @@ public sealed class ModelOptionSet
         GpuLayers = result.GetValue(gpuLayers),
         ContextLength = result.GetValue(contextLength),
         Threads = result.GetValue(threads),
+        HalfPrecisionCache = result.GetValue(halfCache),
     };
 }

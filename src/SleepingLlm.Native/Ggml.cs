@@ -13,6 +13,8 @@ public static unsafe partial class Ggml
 
     [LibraryImport(NativeLibraries.Ggml, StringMarshalling = StringMarshalling.Utf8)]
     public static partial void ggml_backend_load_all_from_path(string directory);
+    [LibraryImport(NativeLibraries.Ggml, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ggml_backend_load(string path);
     [LibraryImport(NativeLibraries.Ggml)] public static partial nuint ggml_backend_dev_count();
     [LibraryImport(NativeLibraries.Ggml)] public static partial nint ggml_backend_dev_get(nuint index);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial byte* ggml_backend_dev_name(nint device);

@@ -12,6 +12,12 @@ public sealed record NativeRuntimeInfo(string Directory, string LlamaVersion, st
     IReadOnlyList<NativeDevice> Devices, string SystemInfo)
 {
     public bool HasGpu => Devices.Any(d => d.Type is "gpu" or "igpu");
+
+    /// <summary>The instruction sets the loaded CPU backend uses ("AVX2 FMA AVX512…"), from llama.cpp's system info.</summary>
+    public string CpuFeatures => string.Join(' ', SystemInfo.Split('|')
+        .Select(part => part.Split('=', StringSplitOptions.TrimEntries))
+        .Where(kv => kv.Length == 2 && kv[1] == "1")
+        .Select(kv => kv[0].Split(':', StringSplitOptions.TrimEntries)[^1]));
 }
 
 /// <summary>
@@ -21,6 +27,8 @@ public sealed record NativeRuntimeInfo(string Directory, string LlamaVersion, st
 public static unsafe class NativeRuntime
 {
     public const string DirectoryVariable = "SLEEPINGLLM_RUNTIME";
+    /// <summary>Names one CPU build of ggml (haswell, zen4, x64…) instead of the best one for this CPU: the suite runs on each.</summary>
+    public const string CpuVariantVariable = "SLEEPINGLLM_CPU_VARIANT";
 
     static readonly Lock Gate = new();
     static readonly Dictionary<string, nint> Loaded = [];
@@ -48,7 +56,7 @@ public static unsafe class NativeRuntime
                 throw new NativeRuntimeException(
                     $"llama.cpp in {directory} is {llama} (ggml {ggml}), SleepingLlm needs {PinnedRuntime.Current.Release} " +
                     $"(ggml {PinnedRuntime.Current.GgmlVersion}): {FixHint}");
-            Ggml.ggml_backend_load_all_from_path(directory);
+            LoadBackends(directory);
             Llama.llama_backend_init();
             info = new NativeRuntimeInfo(directory, llama, ggml, Utf8(Ggml.ggml_commit()), Devices(),
                 Utf8(Llama.llama_print_system_info()).Trim());
@@ -69,6 +77,34 @@ public static unsafe class NativeRuntime
         }
         return null;
     }
+
+    /// <summary>Every backend in the folder, or with a CPU variant named, that CPU build and the GPU backends.</summary>
+    static void LoadBackends(string directory)
+    {
+        if (Environment.GetEnvironmentVariable(CpuVariantVariable) is not { Length: > 0 } variant)
+        {
+            Ggml.ggml_backend_load_all_from_path(directory);
+            return;
+        }
+        // ggml names its loadable backends lib<name>.so on every system but Windows (ggml-backend-reg.cpp).
+        (string prefix, string extension) = OperatingSystem.IsWindows() ? ("", ".dll") : ("lib", ".so");
+        string cpu = Path.Combine(directory, $"{prefix}ggml-cpu-{variant}{extension}");
+        if (!File.Exists(cpu))
+            throw new NativeRuntimeException($"{CpuVariantVariable}={variant}: no {Path.GetFileName(cpu)} in {directory} " +
+                $"(the variants there: {string.Join(", ", CpuVariants(directory, prefix, extension))})");
+        if (Ggml.ggml_backend_load(cpu) == 0)
+            throw new NativeRuntimeException($"{CpuVariantVariable}={variant}: this CPU cannot run {Path.GetFileName(cpu)}");
+        foreach (string gpu in System.IO.Directory.EnumerateFiles(directory, $"{prefix}ggml-*{extension}"))
+        {
+            string name = Path.GetFileNameWithoutExtension(gpu)[(prefix.Length + "ggml-".Length)..];
+            if (name is "base" || name.StartsWith("cpu", StringComparison.Ordinal)) continue;
+            Ggml.ggml_backend_load(gpu);
+        }
+    }
+
+    static IEnumerable<string> CpuVariants(string directory, string prefix, string extension) =>
+        System.IO.Directory.EnumerateFiles(directory, $"{prefix}ggml-cpu-*{extension}").Order()
+            .Select(f => Path.GetFileNameWithoutExtension(f)[(prefix.Length + "ggml-cpu-".Length)..]);
 
     static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {

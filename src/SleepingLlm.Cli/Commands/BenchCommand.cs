@@ -25,14 +25,17 @@ public static class BenchCommand
             var bench = await engine.Invoke((_, context) =>
                 Benchmark.Run(context, result.GetValue(promptTokens), result.GetValue(generatedTokens), result.GetValue(runs)));
             string backend = string.Join(", ", engine.NativeRuntime.Devices.Select(d => d.Description));
+            double headerMs = Benchmark.HeaderMilliseconds(engine.ModelPath, result.GetValue(runs));
             if (result.GetValue(json))
             {
                 Cli.WriteJson(new
                 {
                     model = engine.ModelPath,
                     backend,
+                    cpu_features = engine.NativeRuntime.CpuFeatures,
                     threads = models.ModelOptions(result).Threads is > 0 and var t ? t : Environment.ProcessorCount,
                     bench.Runs,
+                    gguf_header_ms = Math.Round(headerMs, 3),
                     pp_tokens = bench.PromptTokens,
                     pp_tokens_per_second = Math.Round(bench.PromptTokensPerSecond, 2),
                     tg_tokens = bench.GeneratedTokens,
@@ -44,6 +47,8 @@ public static class BenchCommand
             }
             Console.WriteLine($"model   {Path.GetFileName(engine.ModelPath)}");
             Console.WriteLine($"backend {backend}");
+            Console.WriteLine($"cpu     {engine.NativeRuntime.CpuFeatures}");
+            Console.WriteLine($"header  {headerMs,10:F2} ms to read the GGUF header (median of {bench.Runs})");
             Console.WriteLine($"pp{bench.PromptTokens,-5} {bench.PromptTokensPerSecond,10:F1} tokens/s (median of {bench.Runs})");
             Console.WriteLine($"tg{bench.GeneratedTokens,-5} {bench.GenerationTokensPerSecond,10:F1} tokens/s (median of {bench.Runs})");
             return 0;

@@ -21,6 +21,11 @@ public static class EvalCommand
             DefaultValueFactory = _ => Conversation.UserFactsModes.Name(Conversation.UserFactsModes.Default),
         };
         var count = new Option<int>("--n") { Description = "How many facts to write.", DefaultValueFactory = _ => 10 };
+        // Only a number below one: a token that is no number already has the parser's own error.
+        count.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ Value: var text }] && int.TryParse(text, out int n) && n < 1) r.AddError($"--n must be at least 1 (got {n})");
+        });
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key covariance (default: text the model writes itself)." };
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
@@ -73,30 +78,27 @@ public static class EvalCommand
                 return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
                     result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
                     result.GetValue(corpus), result.GetValue(withReport) ?? []));
+            // Settings are checked before the model loads: a mistyped option costs nothing.
+            int depth = Models.ModelInfo.Read(path).LayerCount;
+            var settings = WakeSettings.For(depth);
+            if (result.GetValue(layers) is { } spec) settings = settings with { Layers = LayerRange.Parse(spec, depth) };
+            if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
+            if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
+            if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
+            if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
+            if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
+            if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
+            if (result.GetValue(clamp) is { } cf) settings = settings with { ClampFactor = cf };
+            if (result.GetValue(prefixes) is { } np) settings = settings with { ContextPrefixes = np };
+            if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
+            if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
+            if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
+            if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
+            if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
+            if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
             await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
             var report = await engine.Invoke((engineModel, _) =>
             {
-                int depth = Models.ModelInfo.Read(path).LayerCount;
-                var settings = WakeSettings.For(depth);
-                if (result.GetValue(layers) is { } spec)
-                {
-                    var parts = spec.Split('-', 2).Select(int.Parse).ToArray();
-                    settings = settings with { Layers = [.. Enumerable.Range(parts[0], parts[^1] - parts[0] + 1)] };
-                }
-                if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
-                if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
-                if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
-                if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
-                if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
-                if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
-                if (result.GetValue(clamp) is { } c) settings = settings with { ClampFactor = c };
-                if (result.GetValue(prefixes) is { } n) settings = settings with { ContextPrefixes = n };
-                if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
-                if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
-                if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
-                if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
-                if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
-                if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
                 var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");

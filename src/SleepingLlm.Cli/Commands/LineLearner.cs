@@ -21,6 +21,7 @@ sealed class LineLearner(Engine engine, bool confirm, bool quiet)
             {
                 done = await engine.RememberAsync(fact);
                 if (!quiet) Console.Error.WriteLine($"remembered #{done.Id} {fact}" + (done.Replaced is { } old ? $", an update of #{old}" : ""));
+                if (done.Notice is { } notice) Console.Error.WriteLine($"note: {notice}");
             }
             learned.Add(LearnedFact.Of(fact, done));
         }

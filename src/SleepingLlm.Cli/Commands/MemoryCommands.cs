@@ -45,6 +45,8 @@ public static class MemoryCommands
                 facts.Add((UserProfile.FromTriple(s, r, ob, result.GetValue(question)), null));
             else
                 throw new SleepingLlmException("remember needs SUBJECT RELATION OBJECT, --prompt with --object, or --file");
+            // Every fact is checked before the model loads: a bad one must not cost the minutes of the ones before it.
+            foreach (var (fact, _) in facts) fact.Validate();
             foreach (var (fact, _) in facts.Where(f => f.Fact.Question is null))
                 Console.Error.WriteLine($"note: \"{fact.Prompt} {fact.Object}\" has no chat question, so chat is not trained for it; add --question \"…\"");
             await using var engine = await Start(models, result, memory, corpus);
@@ -52,6 +54,7 @@ public static class MemoryCommands
             foreach (var (fact, paraphrases) in facts)
             {
                 var done = await engine.RememberAsync(fact, paraphrases, progress);
+                if (done.Notice is { } notice) Console.Error.WriteLine($"note: {notice}");
                 if (result.GetValue(json))
                     Cli.WriteJsonLine(new { id = done.Id, replaced = done.Replaced, fact.Subject, fact.Relation, fact.Object, value_loss = done.ValueLoss, realised = done.Realised, seconds = done.Elapsed.TotalSeconds });
                 else

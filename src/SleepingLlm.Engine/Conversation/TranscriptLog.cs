@@ -30,7 +30,11 @@ public sealed class TranscriptLog(string directory, string model) : IDisposable
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    FileStream? file;
+    Stream? file;
+    bool torn;
+
+    /// <summary>Opens the file for the first line; tests substitute a stream that fails part-way through a write.</summary>
+    internal Func<string, Stream> Open { get; init; } = path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
 
     /// <summary>The file this session writes (it exists once something was said).</summary>
     public string Path { get; } = System.IO.Path.Combine(directory,
@@ -52,7 +56,7 @@ public sealed class TranscriptLog(string directory, string model) : IDisposable
         if (file is null)
         {
             Directory.CreateDirectory(directory);
-            file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            file = Open(Path);
             Write(new Line("session", Model: model, Time: DateTimeOffset.UtcNow));
         }
         Write(line);
@@ -60,8 +64,14 @@ public sealed class TranscriptLog(string directory, string model) : IDisposable
 
     void Write(Line line)
     {
-        file!.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(line, Json) + "\n"));
-        file.Flush(flushToDisk: true);
+        // After a write that failed part-way (a full disk), the torn line is ended first, so the next
+        // line starts on a line of its own and is read back whole.
+        byte[] bytes = Encoding.UTF8.GetBytes((torn ? "\n" : "") + JsonSerializer.Serialize(line, Json) + "\n");
+        torn = true;
+        file!.Write(bytes);
+        if (file is FileStream disk) disk.Flush(flushToDisk: true);
+        else file.Flush();
+        torn = false;
     }
 
     /// <summary>Reads a transcript back; a line that does not parse (torn by a crash) is skipped.</summary>

@@ -44,6 +44,21 @@ public static class Benchmark
         return new BenchmarkResult(promptTokens, generatedTokens, runs, Median(prompt), Median(generation), prompt, generation);
     }
 
+    /// <summary>Reading a GGUF file's header (metadata and tensor table, no tensor data): median milliseconds after one warm-up.</summary>
+    public static double HeaderMilliseconds(string path, int runs)
+    {
+        if (runs < 1) throw new ArgumentOutOfRangeException(nameof(runs));
+        Gguf.GgufFile.Read(path);
+        var samples = new List<double>();
+        for (int run = 0; run < runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            Gguf.GgufFile.Read(path);
+            samples.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return Median(samples);
+    }
+
     public static double Median(IReadOnlyList<double> samples)
     {
         var sorted = samples.Order().ToArray();

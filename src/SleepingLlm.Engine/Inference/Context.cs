@@ -25,6 +25,11 @@ public sealed unsafe class Context : IDisposable
         parameters.NBatch = parameters.NUbatch = (uint)options.BatchSize;
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         parameters.NThreads = parameters.NThreadsBatch = threads;
+        if (!options.HalfPrecisionCache)
+        {
+            parameters.FlashAttnType = LlamaFlashAttn.Disabled;
+            parameters.TypeK = parameters.TypeV = Ggml.TypeF32;
+        }
         parameters.NoPerf = true;
         handle = Llama.llama_init_from_model(model.Handle, parameters);
         if (handle.IsInvalid)

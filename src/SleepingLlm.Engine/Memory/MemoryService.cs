@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MathNet.Numerics.LinearAlgebra;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
@@ -8,7 +7,15 @@ using SleepingLlm.Wake;
 namespace SleepingLlm.Memory;
 
 /// <summary>A fact written: its id in the store and what the edit took.</summary>
-public sealed record Remembered(long Id, long? Replaced, double ValueLoss, int ValueSteps, IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
+/// <param name="AdapterProblem">Why the running model does not have it yet (null: it has): the fact is stored,
+/// and the adapter is rebuilt at the next write or start.</param>
+public sealed record Remembered(long Id, long? Replaced, double ValueLoss, int ValueSteps, IReadOnlyList<double> Realised, TimeSpan Elapsed,
+    TimeSpan ValueTime, string? AdapterProblem = null)
+{
+    /// <summary>The line a user is told when the store took the fact but the running model could not.</summary>
+    public string? Notice => AdapterProblem is null ? null
+        : $"#{Id} is stored, but the running model could not take it yet ({AdapterProblem}); it applies at the next write or start";
+}
 
 /// <summary>
 /// The memory of one base model: the store, the MEMIT editor, and the adapter the running context
@@ -27,6 +34,8 @@ public sealed class MemoryService : IDisposable
     Editor? editor;
     SafeLlamaAdapterHandle? adapter;
     int generation;
+    /// <summary>The store changed but the running adapter could not be rebuilt: retried before the next change.</summary>
+    bool adapterStale;
 
     MemoryService(Model model, Context context, MemoryStore store, WakeSettings settings, string cacheDirectory, Func<Corpus> corpus)
     {
@@ -43,27 +52,33 @@ public sealed class MemoryService : IDisposable
     public string Architecture { get; private init; } = "";
 
     /// <summary>Key statistics are shared by every store of a model: they depend on the model and the corpus only.</summary>
-    public static string DefaultCacheDirectory => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
-        "sleepingllm", "cache");
+    public static string DefaultCacheDirectory => UserData.Sub("cache");
 
     /// <summary>Opens the model's store and applies its memories to <paramref name="context"/>.</summary>
     public static MemoryService Open(Model model, Context context, string? directory, Func<Corpus>? corpus = null,
         WakeSettings? settings = null, string? cacheDirectory = null)
     {
-        string sha;
-        using (var file = File.OpenRead(model.Path)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        cacheDirectory ??= DefaultCacheDirectory;
+        string sha = Models.ModelIdentity.Sha256(model.Path, cacheDirectory);
         var info = Models.ModelInfo.Read(model.Path);
         var store = MemoryStore.Open(directory ?? MemoryStore.DefaultDirectory, sha, Path.GetFileName(model.Path));
         var service = new MemoryService(model, context, store, settings ?? WakeSettings.For(info.LayerCount),
-            cacheDirectory ?? DefaultCacheDirectory, corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
-        service.ApplyAdapter();
+            cacheDirectory, corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
+        // Adapter files are temporary (llama.cpp has read them once loaded): any left by a killed process go.
+        foreach (string stale in Directory.EnumerateFiles(store.AdapterDirectory, "memory-*.gguf")) File.Delete(stale);
+        try { service.ApplyAdapter(); }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
         return service;
     }
 
     public Remembered Remember(Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null)
     {
         fact.Validate();
+        RetryStaleAdapter();
         var editor = Editor(progress);
         var previous = store.Find(fact.Subject, fact.Relation).FirstOrDefault();
         // One subject, one key: its other facts are solved together with the new one (one δ for all
@@ -82,8 +97,7 @@ public sealed class MemoryService : IDisposable
         long id = previous is null
             ? store.AddFact(newFact, factors, keys, absorbed)
             : store.Replace(previous.Id, newFact, factors, keys, absorbed);
-        ApplyAdapter();
-        return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime);
+        return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime, TryApplyAdapter());
     }
 
     /// <summary>
@@ -93,18 +107,21 @@ public sealed class MemoryService : IDisposable
     public Remembered RememberText(Fact fact)
     {
         fact.Validate();
+        RetryStaleAdapter();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var previous = store.Find(fact.Subject, fact.Relation).FirstOrDefault();
         var newFact = new NewFact(fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question);
         long id = previous is null ? store.AddFact(newFact, [], []) : store.Replace(previous.Id, newFact, [], [], []);
-        if (previous is not null) ApplyAdapter();
-        return new Remembered(id, previous?.Id, 0, 0, [], clock.Elapsed, TimeSpan.Zero);
+        return new Remembered(id, previous?.Id, 0, 0, [], clock.Elapsed, TimeSpan.Zero, previous is null ? null : TryApplyAdapter());
     }
 
+    /// <exception cref="SleepingLlmException">forgotten in the store, but the running model could not drop it yet.</exception>
     public bool Forget(long id)
     {
+        RetryStaleAdapter();
         bool forgotten = store.Forget(id);
-        if (forgotten) ApplyAdapter();
+        if (forgotten && TryApplyAdapter() is { } problem)
+            throw new SleepingLlmException($"#{id} is forgotten in the store, but the running model keeps it until the next write or start ({problem})");
         return forgotten;
     }
 
@@ -166,7 +183,7 @@ public sealed class MemoryService : IDisposable
         if (editor is not null) return editor;
         var (weights, backend) = Weights();
         progress?.Report("key statistics (first write only; cached afterwards)");
-        var cache = new Covariance(cacheDirectory);
+        var cache = new Covariance(cacheDirectory, progress is null ? null : progress.Report);
         var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
         var inverses = new Dictionary<int, Matrix<double>>();
         Templates templates;
@@ -190,16 +207,55 @@ public sealed class MemoryService : IDisposable
         return editor;
     }
 
+    /// <summary>Test hook: runs inside every adapter rebuild, before the swap (a test throws from it).</summary>
+    internal Action? BeforeAdapterSwap { get; set; }
+
+    void RetryStaleAdapter()
+    {
+        if (adapterStale) TryApplyAdapter();
+    }
+
+    /// <summary>The store is already committed: a failed rebuild leaves the old adapter running and says why (null: applied).</summary>
+    string? TryApplyAdapter()
+    {
+        try
+        {
+            ApplyAdapter();
+            adapterStale = false;
+            return null;
+        }
+        catch (Exception e) when (e is SleepingLlmException or IOException or UnauthorizedAccessException)
+        {
+            adapterStale = true;
+            return e.Message;
+        }
+    }
+
     /// <summary>Rebuilds the adapter from the store and swaps it into the context (no model reload).</summary>
     void ApplyAdapter()
     {
         string path = Path.Combine(store.AdapterDirectory, $"memory-{Environment.ProcessId}-{++generation}.gguf");
-        string? built = AdapterBuilder.Build(store, Architecture, path);
-        var next = built is null ? null : model.LoadAdapter(built);
-        context.SetAdapter(next);
-        adapter?.Dispose();
-        adapter = next;
-        if (built is not null) File.Delete(built); // llama.cpp has read it; the store is the source of truth
+        try
+        {
+            string? built = AdapterBuilder.Build(store, Architecture, path);
+            var next = built is null ? null : model.LoadAdapter(built);
+            try
+            {
+                BeforeAdapterSwap?.Invoke();
+                context.SetAdapter(next);
+            }
+            catch
+            {
+                next?.Dispose();
+                throw;
+            }
+            adapter?.Dispose();
+            adapter = next;
+        }
+        finally
+        {
+            File.Delete(path); // llama.cpp has read it (or nothing was built); the store is the source of truth
+        }
     }
 
     public void Dispose()

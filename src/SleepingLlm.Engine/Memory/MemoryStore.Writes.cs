@@ -20,7 +20,7 @@ public sealed partial class MemoryStore
     public long AddFact(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, IReadOnlyCollection<long>? absorbs = null)
     {
         Validate(fact, factors, keys);
-        lock (gate)
+        return Write($"the fact \"{fact.Subject} {fact.Relation} {fact.Object}\"", () =>
         {
             using var tx = connection.BeginTransaction();
             foreach (long absorbed in absorbs ?? []) DropEdit(absorbed, tx);
@@ -28,23 +28,20 @@ public sealed partial class MemoryStore
             tx.Commit();
             written.Add(id);
             return id;
-        }
+        });
     }
 
     /// <summary>
     /// Forgets an active fact: marks it 'forgotten' and deletes its factors and keys (one transaction), so
     /// the next adapter lacks its edit exactly. False when no active fact has this id.
     /// </summary>
-    public bool Forget(long id)
+    public bool Forget(long id) => Write($"forgetting #{id}", () =>
     {
-        lock (gate)
-        {
-            using var tx = connection.BeginTransaction();
-            if (!Retire(id, "forgotten", tx)) return false;
-            tx.Commit();
-            return true;
-        }
-    }
+        using var tx = connection.BeginTransaction();
+        if (!Retire(id, "forgotten", tx)) return false;
+        tx.Commit();
+        return true;
+    });
 
     /// <summary>
     /// An update: marks the active fact <paramref name="oldId"/> 'replaced' (deleting its factors and keys)
@@ -55,7 +52,7 @@ public sealed partial class MemoryStore
         IReadOnlyCollection<long>? absorbs = null)
     {
         Validate(fact, factors, keys);
-        lock (gate)
+        return Write($"the fact \"{fact.Subject} {fact.Relation} {fact.Object}\"", () =>
         {
             using var tx = connection.BeginTransaction();
             if (!Retire(oldId, "replaced", tx)) throw NotActive(oldId);
@@ -64,7 +61,7 @@ public sealed partial class MemoryStore
             tx.Commit();
             written.Add(id);
             return id;
-        }
+        });
     }
 
     /// <summary>The scale an active fact's edit is applied with (finite).</summary>
@@ -86,9 +83,8 @@ public sealed partial class MemoryStore
     /// recalled = <paramref name="raw"/> (the raw-prompt recall MEMIT edits are held to).
     /// </summary>
     /// <param name="chat">Whether the chat question gave the object; null when it has none.</param>
-    public void RecordRecall(long id, bool raw, bool? chat, DateTimeOffset at)
+    public void RecordRecall(long id, bool raw, bool? chat, DateTimeOffset at) => Write($"the recall audit of #{id}", () =>
     {
-        lock (gate)
         {
             using var tx = connection.BeginTransaction();
             using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
@@ -104,5 +100,6 @@ public sealed partial class MemoryStore
             write.ExecuteNonQuery();
             tx.Commit();
         }
-    }
+        return true;
+    });
 }

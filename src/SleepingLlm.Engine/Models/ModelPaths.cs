@@ -14,10 +14,7 @@ public sealed class ModelPaths(IReadOnlyList<string> searchDirectories, string u
     public string UserDirectory { get; } = userDirectory;
 
     /// <summary>LocalApplicationData/sleepingllm/models (~/.local/share/sleepingllm/models on Linux).</summary>
-    public static string DefaultUserDirectory => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
-        "sleepingllm",
-        "models");
+    public static string DefaultUserDirectory => UserData.Sub("models");
 
     public static ModelPaths FromEnvironment() =>
         new(ParseList(Environment.GetEnvironmentVariable(SearchVariable)), DefaultUserDirectory);

@@ -8,11 +8,12 @@ namespace SleepingLlm.Wake;
 /// <summary>
 /// Each edit layer's uncentered key covariance C = E[k kᵀ] (k: the input of ffn_down), over a few
 /// ten thousand tokens captured inside llama.cpp. Cached on disk by model sha256, layer, corpus and
-/// size; the cache can be deleted at any time.
+/// size, each file checksummed; the cache can be deleted at any time.
 /// </summary>
-public sealed class Covariance(string cacheDirectory)
+public sealed class Covariance(string cacheDirectory, Action<string>? notice = null)
 {
-    const uint Magic = 0x564F4353; // "SCOV"
+    const uint Magic = 0x32564353; // "SCV2": v1 files had no checksum
+    const int ChecksumBytes = 32, HeaderBytes = 8 + ChecksumBytes;
 
     /// <summary>The covariance of every layer in <paramref name="layers"/>, computing (one pass) those not cached.</summary>
     public Dictionary<int, Matrix<double>> Get(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus,
@@ -63,34 +64,43 @@ public sealed class Covariance(string cacheDirectory)
         return result;
     }
 
-    static Matrix<double>? TryLoad(string path)
+    Matrix<double>? TryLoad(string path)
     {
         if (!File.Exists(path)) return null;
-        try
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (IOException e)
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            int n = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic || bytes.Length != 8 + 8L * n * n) return null;
-            var values = new double[n * n];
-            Buffer.BlockCopy(bytes, 8, values, 0, values.Length * 8);
-            return Matrix<double>.Build.Dense(n, n, (i, j) => values[i * n + j]);
+            notice?.Invoke($"key statistics {path} cannot be read ({e.Message}); recomputing");
+            return null;
         }
-        catch (IOException)
+        int n = bytes.Length >= HeaderBytes ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)) : -1;
+        bool whole = bytes.Length >= HeaderBytes && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == Magic
+            && n > 0 && bytes.Length == HeaderBytes + 8L * n * n
+            && SHA256.HashData(bytes.AsSpan(HeaderBytes)).AsSpan().SequenceEqual(bytes.AsSpan(8, ChecksumBytes));
+        if (!whole)
         {
-            return null; // a cache that cannot be read is recomputed
+            // A short, damaged or older-format file would silently skew every later edit: recompute it.
+            notice?.Invoke($"key statistics {path} are damaged or from an older version; recomputing");
+            return null;
         }
+        var values = new double[n * n];
+        Buffer.BlockCopy(bytes, HeaderBytes, values, 0, values.Length * 8);
+        return Matrix<double>.Build.Dense(n, n, (i, j) => values[i * n + j]);
     }
 
+    /// <summary>magic, n, then the sha256 of the values, then n×n little-endian doubles; written whole or not at all.</summary>
     static void Save(string path, Matrix<double> matrix)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         int n = matrix.RowCount;
-        var bytes = new byte[8 + 8L * n * n];
+        var bytes = new byte[HeaderBytes + 8L * n * n];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
-                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 + 8 * (i * n + j)), matrix[i, j]);
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(HeaderBytes + 8 * (i * n + j)), matrix[i, j]);
+        SHA256.HashData(bytes.AsSpan(HeaderBytes), bytes.AsSpan(8, ChecksumBytes));
         string temp = path + ".tmp";
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);

@@ -8,8 +8,8 @@ public sealed record Fact(string Subject, string Relation, string Object, string
 {
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Object) || string.IsNullOrWhiteSpace(Prompt))
-            throw new SleepingLlmException("a fact needs a subject, an object and a prompt");
+        if (string.IsNullOrWhiteSpace(Subject) || string.IsNullOrWhiteSpace(Relation) || string.IsNullOrWhiteSpace(Object) || string.IsNullOrWhiteSpace(Prompt))
+            throw new SleepingLlmException("a fact needs a subject, a relation, an object and a prompt");
         if (!Prompt.Contains(Subject, StringComparison.Ordinal))
             throw new SleepingLlmException($"the prompt \"{Prompt}\" does not contain the subject \"{Subject}\"");
     }

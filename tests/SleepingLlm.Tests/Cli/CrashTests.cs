@@ -46,22 +46,27 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
     CliProcess.Result Remember(string file) => CliProcess.Run(Environment, WithMemory("remember", "--file", file, "--corpus", WikiText.Path));
 
-    /// <summary>Starts the CLI and kills it (SIGKILL) after <paramref name="delay"/>; true if it was still running then.</summary>
-    bool RunAndKill(TimeSpan delay, params string[] args)
+    /// <summary>
+    /// Starts the CLI and kills it (SIGKILL) after <paramref name="delay"/>: whether it was still running then,
+    /// and whether it had started writing a fact (its "writing …" line had come), so the kill landed inside a write.
+    /// </summary>
+    (bool Killed, bool InsideWrite) RunAndKill(TimeSpan delay, params string[] args)
     {
+        int writing = 0;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data?.StartsWith("writing \"", StringComparison.Ordinal) == true) Interlocked.Increment(ref writing); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         bool killed = !process.WaitForExit(delay);
+        bool inside = killed && Volatile.Read(ref writing) > 0;
         if (killed) process.Kill(); // SIGKILL on Unix: no finally blocks, no disposal
         process.WaitForExit();
-        return killed;
+        return (killed, inside);
     }
 
     /// <summary>
@@ -90,15 +95,19 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(timed.ExitCode == 0, timed.Stderr);
         AssertWholeOrAbsent(rounds);
 
-        int round = 2;
+        int round = 2, insideWrite = 0;
         foreach (var delay in KillPoints(remember))
         {
             string file = Path.Combine(temp, $"facts{round}.json");
             rounds.Add(WriteFacts(round++, file));
-            bool killed = RunAndKill(delay, WithMemory("remember", "--file", file, "--corpus", WikiText.Path));
-            output.WriteLine($"remember killed at {delay.TotalSeconds:F2} s of {remember.TotalSeconds:F2} s: {(killed ? "killed" : "had finished")}");
+            var (killed, inside) = RunAndKill(delay, WithMemory("remember", "--file", file, "--corpus", WikiText.Path));
+            if (inside) insideWrite++;
+            output.WriteLine($"remember killed at {delay.TotalSeconds:F2} s of {remember.TotalSeconds:F2} s: " +
+                             (inside ? "killed inside a write" : killed ? "killed before the first write" : "had finished"));
             AssertWholeOrAbsent(rounds);
         }
+        // A run whose kills all missed the writes would prove nothing.
+        Assert.True(insideWrite > 0, "no kill landed inside a write");
 
         var ids = ActiveIds();
         clock.Restart();
@@ -107,7 +116,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(forgot.ExitCode == 0, forgot.Stderr);
         foreach (var (delay, id) in KillPoints(forget).Zip(ids.Skip(1)))
         {
-            bool killed = RunAndKill(delay, WithMemory("forget", id.ToString()));
+            var (killed, _) = RunAndKill(delay, WithMemory("forget", id.ToString()));
             output.WriteLine($"forget #{id} killed at {delay.TotalSeconds:F2} s of {forget.TotalSeconds:F2} s: {(killed ? "killed" : "had finished")}");
             AssertWholeOrAbsent(rounds);
         }

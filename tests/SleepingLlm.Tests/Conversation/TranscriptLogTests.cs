@@ -52,4 +52,35 @@ public sealed class TranscriptLogTests() : ScratchDirectory("sleepingllm-transcr
         File.WriteAllBytes(copy, bytes[..^12]);
         Assert.Equal(["one"], TranscriptLog.Read(copy).Turns.Select(t => t.Text));
     }
+
+    /// <summary>Writes part of one write and then fails, once, as a full disk would.</summary>
+    sealed class TearingStream(string path, int tearAt) : FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read)
+    {
+        int writes;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (++writes != tearAt) { base.Write(buffer); return; }
+            base.Write(buffer[..(buffer.Length / 2)]);
+            Flush();
+            throw new IOException("No space left on device");
+        }
+    }
+
+    [Fact]
+    public void A_line_torn_by_a_failed_write_does_not_swallow_the_next_one()
+    {
+        string path;
+        using (var log = new TranscriptLog(directory, "model.gguf") { Open = p => new TearingStream(p, tearAt: 3) })
+        {
+            path = log.Path;
+            log.Turn(Turn(0, "user", "I live in Bergen"));                               // write 2 (1 is the session line)
+            Assert.Throws<IOException>(() => log.Turn(Turn(1, "assistant", "Nice!")));    // write 3: torn
+            log.Turn(Turn(2, "user", "My dog is called Sprocket"));                      // write 4
+        }
+
+        var saved = TranscriptLog.Read(path);
+        Assert.Equal([0, 2], saved.Turns.Select(t => t.Index));
+        Assert.Equal("My dog is called Sprocket", saved.Turns[1].Text);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SleepingLlm.Gguf;
 using SleepingLlm.Models;
 
@@ -52,16 +51,11 @@ public class GgufRealModelTests
     public void Reading_the_SmolLM2_header_does_not_read_tensor_data()
     {
         var path = TestModels.SmolLm2;
-        GgufFile.Read(path); // warm the page cache and the JIT
         using var stream = new CountingFileStream(path);
-
-        var clock = Stopwatch.StartNew();
         var file = GgufFile.Read(stream, path);
-        clock.Stop();
 
         Assert.InRange(stream.BytesRead, file.DataOffset, file.DataOffset + (64 << 10));
         Assert.True(file.DataOffset < 4 << 20, $"header is {file.DataOffset} bytes");
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"reading the header took {clock.ElapsedMilliseconds} ms");
 
         var norm = file.FindTensor("output_norm.weight")!;
         Assert.Equal((GgmlType.F32, 576L), (norm.Type, norm.ElementCount));

@@ -53,6 +53,44 @@ public sealed class MemoryServiceTests() : ScratchDirectory("sleepingllm-service
     }
 
     [Fact]
+    public void A_fact_stored_when_the_adapter_swap_fails_is_said_so_and_applied_at_the_next_write()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        float[] bare = LastLogits(context, model);
+        using var memory = Open(model, context);
+        memory.BeforeAdapterSwap = () => throw new SleepingLlmException("llama.cpp refused the adapter (-1)");
+        var first = memory.Remember(new Fact("Lily", "pet", "elephant", "Lily had a pet"));
+        memory.BeforeAdapterSwap = null;
+
+        Assert.Equal($"#{first.Id} is stored, but the running model could not take it yet (llama.cpp refused the adapter (-1)); " +
+                     "it applies at the next write or start", first.Notice);
+        Assert.Equal([first.Id], memory.Store.ActiveFacts().Select(f => f.Id));
+        Assert.Equal(bare, LastLogits(context, model)); // the old adapter (none) still runs
+        Assert.Empty(Directory.GetFiles(memory.Store.AdapterDirectory)); // the built file did not stay behind
+
+        // The next write rebuilds from the store: both facts run.
+        var second = memory.Remember(new Fact("Tom", "pet", "lion", "Tom had a pet"));
+        Assert.Null(second.Notice);
+        float[] both = LastLogits(context, model);
+        Assert.NotEqual(bare, both);
+        using var restarted = new Context(model);
+        using (Open(model, restarted)) Assert.Equal(both, LastLogits(restarted, model));
+    }
+
+    [Fact]
+    public void Adapter_files_a_killed_process_left_are_removed_at_open()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        using var context = new Context(model);
+        string adapters;
+        using (var memory = Open(model, context)) adapters = memory.Store.AdapterDirectory;
+        string stale = Path.Combine(adapters, "memory-999999-3.gguf");
+        File.WriteAllText(stale, "half an adapter");
+        using (Open(model, context)) Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
     public void Firing_shows_the_edit_acting_at_the_subjects_last_token()
     {
         using var model = Model.Load(TestModels.Stories260K);

@@ -285,6 +285,45 @@ public sealed class MemoryStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_full_disk_during_a_write_is_one_line_and_changes_nothing()
+    {
+        using var store = Open();
+        long first = store.AddFact(Fact("D", "owns a", "cat"), Factors(1, 3), Keys(1, 3));
+        // What SQLite raises when the disk fills up part-way through the transaction.
+        store.FaultPoint = p => { if (p == "factors") throw new SqliteException("SQLite Error 13: 'database or disk is full'.", 13); };
+        var e = Assert.Throws<SleepingLlmException>(() => store.AddFact(Fact("E", "owns a", "dog"), Factors(1, 3), Keys(1, 3)));
+        store.FaultPoint = null;
+        output.WriteLine(e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.StartsWith("the disk is full: the fact \"E owns a dog\" was not saved", e.Message);
+        Assert.Contains("nothing changed", e.Message);
+        Assert.Equal([first], store.ActiveFacts().Select(f => f.Id));
+        Assert.Equal(0L, RowCount(store, "factors WHERE fact_id <> " + first));
+    }
+
+    [Fact]
+    public void A_database_another_process_holds_is_busy_in_one_line_and_changes_nothing()
+    {
+        using var store = Open();
+        long id = store.AddFact(Fact("D", "owns a", "cat"), Factors(1), Keys(1));
+        using (var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            other.Open();
+            using (var lockAll = other.CreateCommand())
+            {
+                lockAll.CommandText = "BEGIN EXCLUSIVE";
+                lockAll.ExecuteNonQuery();
+            }
+            var e = Assert.Throws<SleepingLlmException>(() => store.Forget(id));
+            output.WriteLine(e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Contains("is busy (another SleepingLlm is writing it): forgetting #" + id + " was not saved", e.Message);
+        }
+        Assert.Equal([id], store.ActiveFacts().Select(f => f.Id));
+        Assert.True(store.Forget(id)); // free again
+    }
+
+    [Fact]
     public void A_copy_of_the_files_taken_mid_remember_holds_no_partial_fact()
     {
         // What a kill -9 (or power loss) leaves on disk: the database and its WAL as they are mid-transaction.
