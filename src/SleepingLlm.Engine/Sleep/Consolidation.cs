@@ -1,0 +1,67 @@
+using SleepingLlm.Adapters;
+using SleepingLlm.Inference;
+using SleepingLlm.Kernels;
+using SleepingLlm.Wake;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>
+/// Sleep's Consolidate step: facts become training sequences (the question asked in chat, answered
+/// through the model's template; the raw prompt completed by the object), other text becomes anchors
+/// the model must keep its distribution on, and <see cref="LoraTrainer"/> turns both into one LoRA
+/// adapter that llama.cpp loads like any other.
+/// </summary>
+public static class Consolidation
+{
+    /// <summary>The chat form: the user's question, the assistant's "{prompt} {object}." and its end of turn; null without a question.</summary>
+    public static TrainingSequence? ChatAnswer(Model model, Fact fact)
+    {
+        if (Templates.Question(model, fact) is not { } question) return null;
+        string full = model.ApplyChatTemplate([ChatMessage.User(fact.Question!), ChatMessage.Assistant($"{fact.Prompt} {fact.Object.Trim()}.")], addAssistant: false);
+        if (!full.StartsWith(question, StringComparison.Ordinal))
+            throw new SleepingLlmException("the chat template does not continue the question's prompt with the answer");
+        // Tokenized as the chat meets it: the prompt as one text, the answer token by token after it,
+        // up to and including the end-of-turn token, so the trained answer also stops.
+        int[] asked = model.Tokenize(question);
+        int[] answer = model.Tokenize(full[question.Length..], addSpecial: false);
+        int end = Array.FindIndex(answer, model.IsEndOfGeneration);
+        return new TrainingSequence([.. asked, .. end >= 0 ? answer[..(end + 1)] : answer], asked.Length);
+    }
+
+    /// <summary>The raw prompt completed by the object.</summary>
+    public static TrainingSequence RawCompletion(Model model, Fact fact)
+    {
+        var (tokens, start) = Positions.WithObject(model, fact.Prompt, fact.Object);
+        return new TrainingSequence(tokens, start);
+    }
+
+    /// <summary>Every fact's raw completion, and its chat answer where it has a question.</summary>
+    public static IReadOnlyList<TrainingSequence> Sequences(Model model, IEnumerable<Fact> facts) =>
+        [.. facts.SelectMany(f => ChatAnswer(model, f) is { } chat ? new[] { RawCompletion(model, f), chat } : [RawCompletion(model, f)])];
+
+    /// <summary>
+    /// Anchors the model wrote itself: its greedy continuation of each raw prompt and its greedy chat answer
+    /// to each question, held by the KL over what it wrote, so both the completion and the chat behaviour
+    /// stay. Prompts and questions of other subjects (namesakes included) keep the facts to their own people.
+    /// </summary>
+    public static IReadOnlyList<TrainingSequence> Anchors(Context context, IEnumerable<string> prompts, IEnumerable<string> questions, int tokens = 16)
+    {
+        var model = context.Model;
+        var texts = prompts.Concat(questions.Select(q => model.ApplyChatTemplate([ChatMessage.User(q)], addAssistant: true)));
+        var anchors = new List<TrainingSequence>();
+        foreach (string text in texts)
+        {
+            context.Clear();
+            int[] asked = model.Tokenize(text);
+            int[] written = model.Tokenize(Generation.Run(context, asked, SamplerSettings.Greedy, tokens).Text, addSpecial: false, parseSpecial: false);
+            if (written.Length > 0) anchors.Add(new TrainingSequence([.. asked, .. written], asked.Length));
+        }
+        context.Clear();
+        return anchors;
+    }
+
+    /// <summary>The trained factors as a standard GGUF LoRA adapter (F32, alpha = rank) for <paramref name="architecture"/>.</summary>
+    public static void WriteAdapter(string path, string architecture, IReadOnlyList<LoraFactors> factors) =>
+        LoraAdapterFile.Write(path, architecture,
+            [.. factors.Select(f => new LoraPair(f.Weight, f.InputDim, f.OutputDim, f.Rank, f.A, f.B))]);
+}
