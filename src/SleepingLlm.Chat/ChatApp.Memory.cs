@@ -8,7 +8,7 @@ namespace SleepingLlm.Chat;
 /// <summary>The chat's memory side: sleep and nap, remember and forget, the facts and status lines.</summary>
 public sealed partial class ChatApp
 {
-    /// <summary>Ctrl+S, /sleep, /nap. A sleep runs a nap until the sleep engine exists.</summary>
+    /// <summary>Ctrl+S and /sleep: a sleep; /nap: the recall audit alone.</summary>
     void StartSleep(SleepKind kind)
     {
         if (state.Sleep is { Finished: false })
@@ -19,7 +19,31 @@ public sealed partial class ChatApp
         var run = new SleepRun(kind);
         state.Sleep = run;
         state.HelpVisible = false;
-        Start(Nap(run));
+        Start(kind == SleepKind.Sleep ? Sleep(run) : Nap(run));
+    }
+
+    async Task Sleep(SleepRun run)
+    {
+        try
+        {
+            var report = await engine.SleepAsync(progress: new StepProgress(this, run), cancel: quit.Token);
+            Post(() =>
+            {
+                run.Finish(report);
+                Note(report.Committed
+                    ? string.Create(CultureInfo.InvariantCulture, $"sleep: committed; {report.Dissolved} of {report.Facts.Count} memories now live in the consolidated adapter alone ({report.Times.Total.TotalSeconds:0} s)")
+                    : $"sleep: rolled back, nothing changed: {report.Verdict}");
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            Post(() => run.Fail(e.Message));
+        }
+        await RefreshMemory();
     }
 
     async Task Nap(SleepRun run)

@@ -24,8 +24,6 @@ static class SleepView
         var lines = new List<IRenderable>();
         void Add(string text, Style style) => lines.AddRange(TextWrap.Wrap(text, width - 4).Select(line => new Text(line, style)));
 
-        if (run.Kind == SleepKind.Sleep)
-            Add("no sleep engine yet: napping instead", Dim);
         string spinner = Spinner.Frame(frame);
         for (int i = 0; i < run.Steps.Count; i++)
         {
@@ -39,6 +37,11 @@ static class SleepView
             string ms = result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
             Add($"✓ audited {result.Audited}, recalled {result.Recalled} in {ms} ms", Done);
         }
+        if (run.Report is { } report)
+            Add(report.Committed
+                ? $"✓ committed: {report.Dissolved} of {report.Facts.Count} memories dissolved into the consolidated adapter, " +
+                  $"{report.ActiveEdits} keep a MEMIT edit ({report.Times.Total.TotalSeconds:0} s). {report.Verdict}"
+                : $"✗ rolled back, nothing changed: {report.Verdict}", report.Committed ? Done : Failed);
         if (run.Error is { } error)
             Add($"✗ {error}", Failed);
         return lines;

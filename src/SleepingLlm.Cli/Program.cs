@@ -18,6 +18,7 @@ public static class Program
         InfoCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
+        SleepCommand.Create(),
         BenchCommand.Create(),
         EvalCommand.Create(),
         PullCommand.Create(),

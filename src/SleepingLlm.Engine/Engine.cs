@@ -173,21 +173,24 @@ public sealed partial class Engine : IAsyncDisposable
                 progress?.Report(memory is null ? "audit: this chat runs without memory" : $"audit: the weights are off in memory mode {Memory.MemoryModes.Name(mode)}");
                 return new Memory.NapResult(0, 0, clock.Elapsed);
             }
-            int audited = 0, recalled = 0;
-            foreach (var fact in memory.Store.ActiveFacts())
-            {
-                if (cancel.IsCancellationRequested) break;
-                bool raw = Generation.Run(c, m.Tokenize(fact.Prompt), SamplerSettings.Greedy, 8).Text
-                    .Contains(fact.Object, StringComparison.OrdinalIgnoreCase);
-                bool? asked = fact.Question is null ? null
-                    : new ChatSession(c).Reply(fact.Question, SamplerSettings.Greedy, 32).Text.Contains(fact.Object, StringComparison.OrdinalIgnoreCase);
-                memory.Store.RecordRecall(fact.Id, raw, asked, DateTimeOffset.UtcNow);
-                audited++;
-                if (raw || asked == true) recalled++;
-                progress?.Report($"audit: {fact.Subject} {fact.Relation} {fact.Object}: raw {(raw ? "yes" : "no")}, chat {(asked is null ? "-" : asked.Value ? "yes" : "no")}");
-            }
+            var facts = memory.Store.ActiveFacts();
+            var audits = Sleep.Audit.All(c, facts, "audit", progress, cancel);
+            foreach (var audit in audits) memory.Store.RecordRecall(audit.Id, audit.Raw, audit.Chat, DateTimeOffset.UtcNow);
+            int audited = audits.Count, recalled = audits.Count(a => a.Recalled);
             return new Memory.NapResult(audited, recalled, clock.Elapsed);
         });
+
+    /// <summary>
+    /// A sleep (<see cref="Memory.MemoryService.Sleep"/>) on the llama thread: audit, consolidate, dissolve,
+    /// gate, committed whole or rolled back; each step reported to <paramref name="progress"/>.
+    /// </summary>
+    public Task<Sleep.SleepReport> SleepAsync(Sleep.SleepOptions? options = null, IProgress<string>? progress = null, CancellationToken cancel = default) =>
+        Invoke((_, _) => RequireMemory().Sleep(options ?? new Sleep.SleepOptions(), progress, cancel));
+
+    /// <summary>When the last sleep was interrupted (found at start); null: none.</summary>
+    public DateTimeOffset? InterruptedSleep => memory?.InterruptedSleep;
+
+    public Task<string?> ExportConsolidatedAsync(string path) => Invoke((_, _) => RequireMemory().ExportConsolidated(path));
 
     /// <summary>Tokens in the chat context now, out of <see cref="ContextSize"/>.</summary>
     public Task<int> ContextUsedAsync() => Invoke((_, c) => c.Tokens.Count);

@@ -160,15 +160,22 @@ public static class MemoryCommands
         var models = new ModelOptionSet();
         var memory = MemoryOption();
         var path = new Argument<string>("path");
-        var command = new Command("export-adapter", "Write the memories as a GGUF LoRA adapter that llama.cpp tools load (--lora).");
+        var consolidated = new Option<string?>("--consolidated") { Description = "Also write the adapter sleep consolidated to this path (load both with --lora)." };
+        var command = new Command("export-adapter", "Write the memories' MEMIT edits as a GGUF LoRA adapter that llama.cpp tools load (--lora).");
         command.Arguments.Add(path);
         models.AddTo(command);
         command.Options.Add(memory);
+        command.Options.Add(consolidated);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Start(models, result, memory);
             string? written = await engine.ExportAdapterAsync(Path.GetFullPath(result.GetValue(path)!));
-            Console.WriteLine(written is null ? "no memories: nothing written" : $"wrote {written}");
+            Console.WriteLine(written is null ? "no MEMIT edits: nothing written" : $"wrote {written}");
+            if (result.GetValue(consolidated) is { } second)
+            {
+                string? slept = await engine.ExportConsolidatedAsync(Path.GetFullPath(second));
+                Console.WriteLine(slept is null ? "no sleep has consolidated anything yet: nothing written" : $"wrote {slept}");
+            }
             return 0;
         });
         return command;

@@ -59,11 +59,13 @@ public sealed unsafe class Context : IDisposable
     }
 
     /// <summary>Applies a LoRA adapter at <paramref name="scale"/> (null: none); the cache is cleared, it was computed without it.</summary>
-    public unsafe void SetAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f)
+    public void SetAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f) =>
+        SetAdapters(adapter is null ? [] : [new AdapterScale(adapter, scale)]);
+
+    /// <summary>Applies exactly these adapters, each at its scale (none: the bare model); the cache is cleared.</summary>
+    public void SetAdapters(IReadOnlyList<AdapterScale> adapters)
     {
-        nint raw = adapter?.DangerousGetHandle() ?? 0;
-        int status = Llama.llama_set_adapters_lora(handle, adapter is null ? null : &raw, adapter is null ? 0u : 1u, &scale);
-        if (status != 0) throw new SleepingLlmException($"llama.cpp refused the adapter ({status})");
+        Adapters.Set(handle, adapters);
         Clear();
     }
 

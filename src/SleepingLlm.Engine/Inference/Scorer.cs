@@ -34,12 +34,11 @@ public sealed unsafe class Scorer : IDisposable
     }
 
     /// <summary>Applies one adapter at <paramref name="scale"/> (null: none) to the following evaluations.</summary>
-    public void UseAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f)
-    {
-        nint raw = adapter?.DangerousGetHandle() ?? 0;
-        int status = Llama.llama_set_adapters_lora(handle, adapter is null ? null : &raw, adapter is null ? 0u : 1u, &scale);
-        if (status != 0) throw new SleepingLlmException($"llama.cpp refused the adapter ({status})");
-    }
+    public void UseAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f) =>
+        UseAdapters(adapter is null ? [] : [new AdapterScale(adapter, scale)]);
+
+    /// <summary>Applies exactly these adapters, each at its scale, to the following evaluations.</summary>
+    public void UseAdapters(IReadOnlyList<AdapterScale> adapters) => Adapters.Set(handle, adapters);
 
     /// <summary>[tokens × vocabulary] logits, row t predicting token t+1.</summary>
     public float[] Logits(ReadOnlySpan<int> tokens)

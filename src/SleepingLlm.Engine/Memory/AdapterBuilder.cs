@@ -15,12 +15,17 @@ public static class AdapterBuilder
     /// deletes a stale file there when no active fact has a non-zero scale and factors.
     /// </summary>
     /// <param name="architecture">The base model's general.architecture, e.g. "llama".</param>
-    public static string? Build(MemoryStore store, string architecture, string outputPath)
+    /// <param name="scales">Scales to build with instead of the stored ones, by fact id (a sleep's candidate stages); others as stored.</param>
+    public static string? Build(MemoryStore store, string architecture, string outputPath, IReadOnlyDictionary<long, float>? scales = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(architecture);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        var layers = Effective(store.AllActiveFactors());
+        var stored = store.AllActiveFactors();
+        if (scales is not null)
+            stored = [.. stored.Select(l => new LayerFactors(l.Layer,
+                [.. l.Facts.Select(f => scales.TryGetValue(f.FactId, out float s) ? f with { Scale = s } : f)]))];
+        var layers = Effective(stored);
         // Columns: the contributing (fact, column) pairs in id order, shared by all layers.
         var columns = layers.SelectMany(l => l.Facts).Select(f => (f.FactId, f.Column)).Distinct().Order()
             .Select((id, column) => (id, column)).ToDictionary(p => p.id, p => p.column);

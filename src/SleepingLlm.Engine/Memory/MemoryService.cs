@@ -32,8 +32,7 @@ public sealed class MemoryService : IDisposable
     Backend? backend;
     ModelWeights? weights;
     Editor? editor;
-    SafeLlamaAdapterHandle? adapter;
-    int generation;
+    AdapterSet adapters = AdapterSet.None;
     /// <summary>The store changed but the running adapter could not be rebuilt: retried before the next change.</summary>
     bool adapterStale;
 
@@ -63,9 +62,9 @@ public sealed class MemoryService : IDisposable
         var info = Models.ModelInfo.Read(model.Path);
         var store = MemoryStore.Open(directory ?? MemoryStore.DefaultDirectory, sha, Path.GetFileName(model.Path));
         var service = new MemoryService(model, context, store, settings ?? WakeSettings.For(info.LayerCount),
-            cacheDirectory, corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture };
+            cacheDirectory, corpus ?? Corpus.SelfGenerated) { Architecture = info.Architecture, InterruptedSleep = store.InterruptedSleep };
         // Adapter files are temporary (llama.cpp has read them once loaded): any left by a killed process go.
-        foreach (string stale in Directory.EnumerateFiles(store.AdapterDirectory, "memory-*.gguf")) File.Delete(stale);
+        AdapterSet.RemoveStale(store.AdapterDirectory);
         try { service.ApplyAdapter(); }
         catch
         {
@@ -142,6 +141,36 @@ public sealed class MemoryService : IDisposable
     {
         var matches = FactMatch.Find(store.ActiveFacts(), text);
         return new ForgetByText(matches, matches.Count == 1 && Forget(matches[0].Id));
+    }
+
+    /// <summary>When the last sleep was interrupted (the process died in it), as found at open; null: none.</summary>
+    public DateTimeOffset? InterruptedSleep { get; private init; }
+
+    /// <summary>
+    /// A sleep (<see cref="Sleep.SleepCycle"/>): audit, consolidate into LoRA, dissolve, gate; committed whole or
+    /// rolled back. Afterwards the context runs what is stored, whichever way it went.
+    /// </summary>
+    public Sleep.SleepReport Sleep(Sleep.SleepOptions options, IProgress<string>? progress = null, CancellationToken cancel = default)
+    {
+        RetryStaleAdapter();
+        try
+        {
+            return SleepingLlm.Sleep.SleepCycle.Run(model, context, store, Architecture, adapters, options, progress, cancel);
+        }
+        finally
+        {
+            ApplyAdapter();
+        }
+    }
+
+    /// <summary>Writes the consolidated adapter sleep trained to <paramref name="path"/>; null when there is none yet.</summary>
+    public string? ExportConsolidated(string path)
+    {
+        if (store.Consolidated() is not { } consolidated) return null;
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        File.WriteAllBytes(path, consolidated.Adapter);
+        return path;
     }
 
     public MemorySnapshot Snapshot() =>
@@ -231,36 +260,27 @@ public sealed class MemoryService : IDisposable
         }
     }
 
-    /// <summary>Rebuilds the adapter from the store and swaps it into the context (no model reload).</summary>
+    /// <summary>Rebuilds the adapters from the store and swaps them into the context (no model reload).</summary>
     void ApplyAdapter()
     {
-        string path = Path.Combine(store.AdapterDirectory, $"memory-{Environment.ProcessId}-{++generation}.gguf");
+        var next = AdapterSet.Load(model, store, Architecture);
         try
         {
-            string? built = AdapterBuilder.Build(store, Architecture, path);
-            var next = built is null ? null : model.LoadAdapter(built);
-            try
-            {
-                BeforeAdapterSwap?.Invoke();
-                context.SetAdapter(next);
-            }
-            catch
-            {
-                next?.Dispose();
-                throw;
-            }
-            adapter?.Dispose();
-            adapter = next;
+            BeforeAdapterSwap?.Invoke();
+            context.SetAdapters(next.Entries);
         }
-        finally
+        catch
         {
-            File.Delete(path); // llama.cpp has read it (or nothing was built); the store is the source of truth
+            next.Dispose();
+            throw;
         }
+        adapters.Dispose();
+        adapters = next;
     }
 
     public void Dispose()
     {
-        adapter?.Dispose();
+        adapters.Dispose();
         weights?.Dispose();
         backend?.Dispose();
         store.Dispose();

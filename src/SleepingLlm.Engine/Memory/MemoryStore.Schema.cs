@@ -6,7 +6,22 @@ namespace SleepingLlm.Memory;
 /// <summary>The memory database's schema: creation, checks on open, and migration from older schemas.</summary>
 public sealed partial class MemoryStore
 {
-    static readonly string[] Tables = ["meta", "facts", "factors", "keys"];
+    static readonly string[] Tables = ["meta", "facts", "factors", "keys", "consolidated", "sleeps"];
+
+    /// <summary>Schema 3's tables: what sleep consolidated (a GGUF LoRA adapter) and each sleep's report.</summary>
+    const string SleepTables = """
+        CREATE TABLE consolidated(
+            id      INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            facts   INTEGER NOT NULL,
+            adapter BLOB NOT NULL);
+        CREATE TABLE sleeps(
+            id        INTEGER PRIMARY KEY,
+            started   TEXT NOT NULL,
+            finished  TEXT NOT NULL,
+            committed INTEGER NOT NULL,
+            report    TEXT NOT NULL);
+        """;
 
     const string Schema = """
         CREATE TABLE meta(
@@ -42,7 +57,7 @@ public sealed partial class MemoryStore
             k       BLOB NOT NULL);
         CREATE INDEX keys_fact ON keys(fact_id, layer);
         CREATE INDEX keys_layer ON keys(layer);
-        """;
+        """ + SleepTables;
 
     void Initialise()
     {
@@ -76,11 +91,18 @@ public sealed partial class MemoryStore
             throw Refuse("is a SQLite database of another application, not a SleepingLlm memory");
         else if (version > SchemaVersion)
             throw Refuse($"has memory schema {version}, newer than this SleepingLlm's {SchemaVersion}");
-        else if (version is not (1 or SchemaVersion))
+        else if (version is not (1 or 2 or SchemaVersion))
             throw Refuse($"has an unknown memory schema ({version})");
         else
         {
             if (version == 1) Migrate1To2(tx);
+            if (version <= 2)
+            {
+                Execute(SleepTables, tx);
+                Execute($"PRAGMA user_version = {SchemaVersion}", tx);
+                SetMeta("schema_version", SchemaVersion.ToString(CultureInfo.InvariantCulture), tx);
+                tables = [.. tables, "consolidated", "sleeps"];
+            }
             var missing = Tables.Except(tables, StringComparer.Ordinal).ToList();
             if (missing.Count > 0) throw Refuse($"lacks the table(s) {string.Join(", ", missing)}");
             string? recorded = GetMeta("model_sha256", tx);

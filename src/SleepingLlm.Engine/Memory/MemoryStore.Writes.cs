@@ -85,21 +85,26 @@ public sealed partial class MemoryStore
     /// <param name="chat">Whether the chat question gave the object; null when it has none.</param>
     public void RecordRecall(long id, bool raw, bool? chat, DateTimeOffset at) => Write($"the recall audit of #{id}", () =>
     {
-        {
-            using var tx = connection.BeginTransaction();
-            using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
-            read.Parameters.AddWithValue("$id", id);
-            if (read.ExecuteScalar() is not string json) throw NotActive(id);
-            var history = ParseHistory(json, id).Append(new RecallRecord(at, raw, chat)).ToList();
-            using var write = Command(
-                "UPDATE facts SET last_recall = $at, recalled = $recalled, recall_history = $history WHERE id = $id", tx);
-            write.Parameters.AddWithValue("$at", FormatTime(at));
-            write.Parameters.AddWithValue("$recalled", raw ? 1 : 0);
-            write.Parameters.AddWithValue("$history", HistoryJson(history));
-            write.Parameters.AddWithValue("$id", id);
-            write.ExecuteNonQuery();
-            tx.Commit();
-        }
+        using var tx = connection.BeginTransaction();
+        if (!AppendRecall(id, new RecallRecord(at, raw, chat), tx)) throw NotActive(id);
+        tx.Commit();
         return true;
     });
+
+    /// <summary>Appends one audit to an active fact's history inside <paramref name="tx"/>; false when it is not active.</summary>
+    bool AppendRecall(long id, RecallRecord record, Microsoft.Data.Sqlite.SqliteTransaction tx)
+    {
+        using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
+        read.Parameters.AddWithValue("$id", id);
+        if (read.ExecuteScalar() is not string json) return false;
+        var history = ParseHistory(json, id).Append(record).ToList();
+        using var write = Command(
+            "UPDATE facts SET last_recall = $at, recalled = $recalled, recall_history = $history WHERE id = $id", tx);
+        write.Parameters.AddWithValue("$at", FormatTime(record.At));
+        write.Parameters.AddWithValue("$recalled", record.Raw ? 1 : 0);
+        write.Parameters.AddWithValue("$history", HistoryJson(history));
+        write.Parameters.AddWithValue("$id", id);
+        write.ExecuteNonQuery();
+        return true;
+    }
 }

@@ -15,7 +15,7 @@ namespace SleepingLlm.Memory;
 public sealed partial class MemoryStore : IDisposable
 {
     /// <summary>The schema this code writes and reads (PRAGMA user_version).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>PRAGMA application_id of a memory database: "SLLM".</summary>
     public const int ApplicationId = 0x534C4C4D;

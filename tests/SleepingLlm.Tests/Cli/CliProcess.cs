@@ -35,4 +35,28 @@ public static class CliProcess
     }
 
     public static Result Run(params string[] args) => Run(null, args);
+
+    /// <summary>
+    /// Starts the CLI and kills it (SIGKILL: no finally blocks, no disposal) after <paramref name="delay"/>: whether it
+    /// was still running then, and whether a stderr line <paramref name="marker"/> accepts had come before the kill.
+    /// </summary>
+    public static (bool Killed, bool AfterMarker) RunAndKill(IReadOnlyDictionary<string, string>? environment, TimeSpan delay,
+        Func<string, bool> marker, params string[] args)
+    {
+        int seen = 0;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && marker(line)) Interlocked.Increment(ref seen); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        bool killed = !process.WaitForExit(delay);
+        bool after = killed && Volatile.Read(ref seen) > 0;
+        if (killed) process.Kill();
+        process.WaitForExit();
+        return (killed, after);
+    }
 }

@@ -46,28 +46,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
     CliProcess.Result Remember(string file) => CliProcess.Run(Environment, WithMemory("remember", "--file", file, "--corpus", WikiText.Path));
 
-    /// <summary>
-    /// Starts the CLI and kills it (SIGKILL) after <paramref name="delay"/>: whether it was still running then,
-    /// and whether it had started writing a fact (its "writing …" line had come), so the kill landed inside a write.
-    /// </summary>
-    (bool Killed, bool InsideWrite) RunAndKill(TimeSpan delay, params string[] args)
-    {
-        int writing = 0;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        foreach (var (key, value) in Environment) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data?.StartsWith("writing \"", StringComparison.Ordinal) == true) Interlocked.Increment(ref writing); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        bool killed = !process.WaitForExit(delay);
-        bool inside = killed && Volatile.Read(ref writing) > 0;
-        if (killed) process.Kill(); // SIGKILL on Unix: no finally blocks, no disposal
-        process.WaitForExit();
-        return (killed, inside);
-    }
+    (bool Killed, bool InsideWrite) RunAndKill(TimeSpan delay, params string[] args) =>
+        CliProcess.RunAndKill(Environment, delay, line => line.StartsWith("writing \"", StringComparison.Ordinal), args);
 
     /// <summary>
     /// Where to kill, as shares of a whole run: one in the start-up, then most in the second half, where

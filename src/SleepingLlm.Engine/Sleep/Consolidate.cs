@@ -1,0 +1,94 @@
+using SleepingLlm.Inference;
+using SleepingLlm.Kernels;
+using SleepingLlm.Memory;
+using SleepingLlm.Wake;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>What the Consolidate step produced: the adapter's GGUF bytes, what it was trained on, and its size per layer.</summary>
+public sealed record Consolidated(byte[] Adapter, int Facts, int Sequences, int Anchors, TrainingResult Training, IReadOnlyList<LayerNorm> Norms);
+
+/// <summary>
+/// Sleep's Consolidate step: the facts' raw prompts and chat answers (<see cref="Consolidation.Sequences"/>)
+/// trained into one LoRA adapter on the kernel graph, held in place by the bare model's own answers to
+/// other subjects' prompts and questions, namesakes of the facts' subjects first (so the adapter fires on
+/// "Caspian Tanaka" and not on "Clementine Tanaka"), and to a few ordinary starts. The adapter's size is
+/// bounded by its rank and layers, whatever the number of facts.
+/// </summary>
+public static class Consolidate
+{
+    static readonly string[] OrdinaryStarts = ["The history of the city", "Scientists have found that", "My favourite recipe is", "The weather today"];
+
+    public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
+        string scratchDirectory, IProgress<string>? progress)
+    {
+        var sequences = Consolidation.Sequences(model, facts.Select(f => new Fact(f.Subject, f.Relation, f.Object, f.Prompt, f.Question)));
+        var (prompts, questions) = Namesakes(facts);
+        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions);
+        progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
+                         $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}");
+        using var backend = Backend.Cpu(model.Options.Threads);
+        using var weights = ModelWeights.Load(model.Path, backend, f32FromLayer: options.FirstLayer, f32Head: true);
+        var eta = new Eta(options.Steps);
+        var steps = new InlineProgress<TrainingStep>(s =>
+            progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}{eta.Next()}"));
+        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps);
+
+        string path = Path.Combine(scratchDirectory, $"memory-{Environment.ProcessId}-consolidated-{Guid.NewGuid():N}.gguf");
+        byte[] bytes;
+        try
+        {
+            Consolidation.WriteAdapter(path, architecture, result.Factors);
+            bytes = File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        return new Consolidated(bytes, facts.Count, sequences.Count, anchors.Count, result.Training, Norms(result.Factors));
+    }
+
+    /// <summary>
+    /// Prompts and questions of made-up people who share a surname with a fact's subject: the subject's first
+    /// name swapped for another subject's, when that person is not a subject too. At most one per fact.
+    /// </summary>
+    public static (IReadOnlyList<string> Prompts, IReadOnlyList<string> Questions) Namesakes(IReadOnlyList<StoredFact> facts)
+    {
+        var subjects = facts.Select(f => f.Subject).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var firstNames = facts.Select(f => f.Subject.Split(' ')).Where(p => p.Length >= 2).Select(p => p[0]).Distinct().ToList();
+        var prompts = new List<string>();
+        var questions = new List<string>();
+        for (int i = 0; i < facts.Count; i++)
+        {
+            string[] parts = facts[i].Subject.Split(' ');
+            if (parts.Length < 2) continue;
+            string? other = Enumerable.Range(1, firstNames.Count).Select(k => firstNames[(i + k) % firstNames.Count])
+                .Select(first => $"{first} {string.Join(' ', parts[1..])}")
+                .FirstOrDefault(name => !subjects.Contains(name) && !name.StartsWith(parts[0] + " ", StringComparison.Ordinal));
+            if (other is null) continue;
+            prompts.Add(facts[i].Prompt.Replace(facts[i].Subject, other, StringComparison.Ordinal));
+            if (facts[i].Question is { } q) questions.Add(q.Replace(facts[i].Subject, other, StringComparison.Ordinal));
+        }
+        return (prompts, questions);
+    }
+
+    /// <summary>‖B·A‖_F per layer (summed over its matrices in quadrature), through the r×r Gram matrices.</summary>
+    static IReadOnlyList<LayerNorm> Norms(IReadOnlyList<LoraFactors> factors) =>
+        [.. factors.GroupBy(f => f.Layer).OrderBy(g => g.Key).Select(g => new LayerNorm(g.Key, Math.Sqrt(g.Sum(SquaredNorm))))];
+
+    static double SquaredNorm(LoraFactors f)
+    {
+        // A: Rank rows of InputDim; B: OutputDim rows of Rank. ‖BA‖² = Σ_jk (BᵀB)_jk (AAᵀ)_jk.
+        int r = f.Rank;
+        double sum = 0;
+        for (int j = 0; j < r; j++)
+            for (int k = 0; k < r; k++)
+            {
+                double aa = 0, bb = 0;
+                for (int i = 0; i < f.InputDim; i++) aa += (double)f.A[j * f.InputDim + i] * f.A[k * f.InputDim + i];
+                for (int o = 0; o < f.OutputDim; o++) bb += (double)f.B[o * r + j] * f.B[o * r + k];
+                sum += aa * bb;
+            }
+        return sum;
+    }
+}

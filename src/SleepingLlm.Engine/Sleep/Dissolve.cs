@@ -1,0 +1,40 @@
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>
+/// Sleep's Dissolve and Prune steps. A fact the consolidated adapter recalls on its own (no MEMIT edit)
+/// moves a stage up, one it does not falls back to stage 0, and its edit's scale follows its stage
+/// (1.0 → 0.5 → 0.1 → 0.0); at 0.0 its columns leave the MEMIT adapter. A subject's facts share one edit
+/// (one key, solved together), so that edit runs at the scale of its least consolidated fact: no fact
+/// loses its edit before the adapter carries it. Then, while more facts keep an edit than the budget
+/// allows, the oldest subjects whose facts the adapter all carries are dissolved at once.
+/// </summary>
+public static class Dissolve
+{
+    /// <param name="alone">Each fact's audit on the consolidated adapter alone (no MEMIT edits), by id.</param>
+    public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlyDictionary<long, FactAudit> alone, int budget)
+    {
+        int last = SleepOptions.StageScales.Count - 1;
+        bool Carried(StoredFact f) => alone.TryGetValue(f.Id, out var a) && Sleep.Dissolve.Carried(a);
+        var stage = facts.ToDictionary(f => f.Id, f => Carried(f) ? Math.Min(f.Stage + 1, last) : 0);
+        var subjects = facts.GroupBy(f => f.Subject, StringComparer.OrdinalIgnoreCase)
+            .Select(g => g.ToList()).OrderBy(g => g.Min(f => f.Created)).ThenBy(g => g.Min(f => f.Id)).ToList();
+        var scale = subjects.ToDictionary(g => g, g => SleepOptions.ScaleAt(g.Min(f => stage[f.Id])));
+
+        // Prune: edits over the budget go, oldest subjects first, among those the adapter wholly carries.
+        int over = subjects.Where(g => scale[g] > 0).Sum(g => g.Count) - budget;
+        foreach (var group in subjects)
+        {
+            if (over <= 0) break;
+            if (scale[group] == 0 || !group.All(Carried)) continue;
+            scale[group] = 0;
+            foreach (var f in group) stage[f.Id] = last;
+            over -= group.Count;
+        }
+        return [.. subjects.SelectMany(g => g.Select(f => new FactStage(f.Id, stage[f.Id], scale[g]))).OrderBy(s => s.Id)];
+    }
+
+    /// <summary>Carried: the raw prompt gives the object, and so does the chat question where there is one.</summary>
+    public static bool Carried(FactAudit audit) => audit.Raw && audit.Chat != false;
+}

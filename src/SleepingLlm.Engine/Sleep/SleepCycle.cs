@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SleepingLlm.Inference;
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>
+/// One sleep: Audit → Consolidate → Dissolve (and Prune) → Gate, then commit or roll back. Nothing is
+/// written until the gate passes, and then everything in one transaction (<see cref="MemoryStore.CommitSleep"/>):
+/// killed at any point, the memory is as before the sleep or fully after it. The chat context is used
+/// to audit each candidate and is left for the caller to restore. Engine thread only.
+/// </summary>
+static class SleepCycle
+{
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static SleepReport Run(Model model, Context context, MemoryStore store, string architecture, AdapterSet current,
+        SleepOptions options, IProgress<string>? progress, CancellationToken cancel)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var total = Stopwatch.StartNew();
+        store.BeginSleep(started);
+        var all = store.ActiveFacts();
+        var edited = store.AllActiveFactors().SelectMany(l => l.Facts).Select(f => f.FactId).ToHashSet();
+        // Facts in the weights: their subject's edit carries them (a subject's facts share the newest one's
+        // columns), or a sleep consolidated them. Text-only facts are served by the prompt.
+        var editedSubjects = all.Where(f => edited.Contains(f.Id)).Select(f => f.Subject).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var facts = all.Where(f => editedSubjects.Contains(f.Subject) || f.Stage > 0).ToList();
+        int textOnly = all.Count - facts.Count;
+        IReadOnlyList<FactAudit> before = [];
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            context.SetAdapters(current.Entries);
+            before = Audit.All(context, facts, "audit", progress, cancel);
+            var auditTime = clock.Elapsed;
+            if (facts.Count == 0) return RollBack("nothing to consolidate: no memory is in the weights");
+
+            using var bare = new Context(model, 512);
+            using var scorer = new Scorer(model, 512);
+            var text = options.GateText ?? Gate.SelfWritten(bare);
+            scorer.UseAdapters([]);
+            double basePerplexity = Gate.Perplexity(scorer, text, model.VocabularySize);
+            scorer.UseAdapters(current.Entries);
+            double perplexityBefore = Gate.Perplexity(scorer, text, model.VocabularySize);
+
+            clock.Restart();
+            var lora = options.Lora ?? SleepOptions.DefaultLora(model.LayerCount);
+            var consolidated = Consolidate.Run(model, bare, architecture, facts, lora, store.AdapterDirectory, progress);
+            var consolidateTime = clock.Elapsed;
+            cancel.ThrowIfCancellationRequested();
+
+            clock.Restart();
+            Dictionary<long, FactAudit> alone;
+            using (var adapterOnly = AdapterSet.Load(model, store, architecture, consolidatedAdapter: consolidated.Adapter, withEdits: false))
+            {
+                context.SetAdapters(adapterOnly.Entries);
+                alone = Audit.All(context, facts, "dissolve", progress, cancel).ToDictionary(a => a.Id);
+            }
+            var stages = Dissolve.Stages(facts, alone, options.EditBudget);
+            var dissolveTime = clock.Elapsed;
+
+            clock.Restart();
+            IReadOnlyList<FactAudit> after;
+            double perplexityAfter;
+            using (var candidate = AdapterSet.Load(model, store, architecture, stages.ToDictionary(s => s.Id, s => s.Scale), consolidated.Adapter))
+            {
+                context.SetAdapters(candidate.Entries);
+                after = Audit.All(context, facts, "gate", progress, cancel);
+                scorer.UseAdapters(candidate.Entries);
+                perplexityAfter = Gate.Perplexity(scorer, text, model.VocabularySize);
+            }
+            var verdict = Gate.Judge(before, after, basePerplexity, perplexityBefore, perplexityAfter, options.PerplexityGate);
+            progress?.Report($"gate: {(verdict.Pass ? "pass" : "fail")}: {verdict.Reason}");
+
+            var byId = stages.ToDictionary(s => s.Id);
+            var afterById = after.ToDictionary(a => a.Id);
+            var report = new SleepReport
+            {
+                Committed = verdict.Pass,
+                Verdict = verdict.Reason,
+                Facts = [.. facts.Zip(before).Select(p => new SleepFact(p.First.Id, p.First.Subject, p.First.Relation, p.First.Object, p.Second,
+                    alone[p.First.Id], afterById[p.First.Id], p.First.Stage, verdict.Pass ? byId[p.First.Id].Stage : p.First.Stage,
+                    p.First.Scale, verdict.Pass ? byId[p.First.Id].Scale : p.First.Scale))],
+                TextOnlyFacts = textOnly,
+                BasePerplexity = basePerplexity,
+                PerplexityBefore = perplexityBefore,
+                PerplexityAfter = perplexityAfter,
+                TrainedFacts = consolidated.Facts,
+                TrainingSteps = consolidated.Training.Steps,
+                TrainingNll = consolidated.Training.Nll,
+                AnchorKl = consolidated.Training.AnchorKl,
+                ConsolidatedBytes = consolidated.Adapter.Length,
+                ConsolidatedNorms = consolidated.Norms,
+                Times = new SleepTimes(auditTime, consolidateTime, dissolveTime, clock.Elapsed, total.Elapsed),
+            };
+            var audits = Records(before);
+            if (!verdict.Pass)
+            {
+                store.RollBackSleep(started, audits, JsonSerializer.Serialize(report, Json));
+                return report;
+            }
+            store.CommitSleep(started, consolidated.Adapter, consolidated.Facts, stages, audits, JsonSerializer.Serialize(report, Json));
+            return report with { EditNorms = AdapterBuilder.EditNorms(store) };
+        }
+        catch (Exception e) when (e is OperationCanceledException or SleepingLlmException)
+        {
+            RollBack(e is OperationCanceledException ? "stopped" : e.Message);
+            throw;
+        }
+
+        SleepReport RollBack(string why)
+        {
+            var report = new SleepReport
+            {
+                Committed = false,
+                Verdict = why,
+                Facts = [.. facts.Zip(before).Select(p => new SleepFact(p.First.Id, p.First.Subject, p.First.Relation, p.First.Object, p.Second,
+                    null, null, p.First.Stage, p.First.Stage, p.First.Scale, p.First.Scale))],
+                TextOnlyFacts = textOnly,
+                Times = new SleepTimes(total.Elapsed, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, total.Elapsed),
+            };
+            store.RollBackSleep(started, Records(before), JsonSerializer.Serialize(report, Json));
+            return report;
+        }
+    }
+
+    static List<(long, RecallRecord)> Records(IReadOnlyList<FactAudit> audits) =>
+        [.. audits.Select(a => (a.Id, new RecallRecord(DateTimeOffset.UtcNow, a.Raw, a.Chat)))];
+}

@@ -1,0 +1,28 @@
+using SleepingLlm.Kernels;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>How a sleep consolidates, dissolves and judges itself.</summary>
+public sealed record SleepOptions
+{
+    /// <summary>The LoRA consolidation: rank, layers, steps (<see cref="LoraTrainer"/>). Null: <see cref="DefaultLora"/> for the model's depth.</summary>
+    public LoraOptions? Lora { get; init; }
+
+    /// <summary>At most this many facts keep a MEMIT edit (scale above 0) after a sleep; MEMIT alone holds about 50 on a small model.</summary>
+    public int EditBudget { get; init; } = 50;
+
+    /// <summary>The gate's perplexity allowance over the bare model (0.02: +2%); a sleep that does not raise perplexity passes too.</summary>
+    public double PerplexityGate { get; init; } = 0.02;
+
+    /// <summary>Token windows the gate measures perplexity on; null: text the bare model writes itself (<see cref="Gate.SelfWritten"/>).</summary>
+    public IReadOnlyList<int[]>? GateText { get; init; }
+
+    /// <summary>The MEMIT scale of a fact at each consolidation stage: its edit dissolves as the LoRA proves it carries the fact.</summary>
+    public static IReadOnlyList<float> StageScales { get; } = [1.0f, 0.5f, 0.1f, 0.0f];
+
+    /// <summary>The last 8 layers' ffn_down at rank 16, the reference recipe's place (sleep.md); 60 steps at most.</summary>
+    public static LoraOptions DefaultLora(int layerCount) =>
+        new() { FirstLayer = Math.Max(0, layerCount - 8), EndLayer = layerCount };
+
+    public static float ScaleAt(int stage) => StageScales[Math.Clamp(stage, 0, StageScales.Count - 1)];
+}

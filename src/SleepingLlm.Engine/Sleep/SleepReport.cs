@@ -1,0 +1,35 @@
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Sleep;
+
+/// <summary>One fact through a sleep: recall before, on the consolidated adapter alone, and after; its stage and MEMIT scale.</summary>
+public sealed record SleepFact(long Id, string Subject, string Relation, string Object, FactAudit Before, FactAudit? Alone, FactAudit? After,
+    int StageBefore, int Stage, float ScaleBefore, float Scale);
+
+/// <summary>How long each step took.</summary>
+public sealed record SleepTimes(TimeSpan Audit, TimeSpan Consolidate, TimeSpan Dissolve, TimeSpan Gate, TimeSpan Total);
+
+/// <summary>What a sleep did, committed or rolled back: the readable table and the JSON both come from this.</summary>
+public sealed record SleepReport
+{
+    public required bool Committed { get; init; }
+    /// <summary>Why it rolled back, or the gate's figures when it committed.</summary>
+    public required string Verdict { get; init; }
+    public required IReadOnlyList<SleepFact> Facts { get; init; }
+    /// <summary>Facts stored as text only (no edit): served by the prompt path, not audited here, never counted as lost.</summary>
+    public int TextOnlyFacts { get; init; }
+    public double BasePerplexity { get; init; }
+    public double PerplexityBefore { get; init; }
+    public double PerplexityAfter { get; init; }
+    public int TrainedFacts { get; init; }
+    public int TrainingSteps { get; init; }
+    public double TrainingNll { get; init; }
+    public double AnchorKl { get; init; }
+    public long ConsolidatedBytes { get; init; }
+    public IReadOnlyList<LayerNorm> EditNorms { get; init; } = [];
+    public IReadOnlyList<LayerNorm> ConsolidatedNorms { get; init; } = [];
+    public required SleepTimes Times { get; init; }
+
+    public int Dissolved => Facts.Count(f => f.Scale == 0);
+    public int ActiveEdits => Facts.Count(f => f.Scale > 0);
+}

@@ -1,0 +1,42 @@
+using SleepingLlm.Memory;
+using SleepingLlm.Sleep;
+
+namespace SleepingLlm.Tests.Sleep;
+
+/// <summary>Per-fact stages and the scale each subject's edit runs at after a sleep.</summary>
+public sealed class DissolveTests
+{
+    static StoredFact Fact(long id, string subject, int stage, int minutesAgo) =>
+        new(id, subject, "owns a", "cat", $"{subject} owns a", null, [], DateTimeOffset.UtcNow.AddMinutes(-minutesAgo), FactStatus.Active,
+            stage, SleepOptions.ScaleAt(stage), null, null, []);
+
+    static FactAudit Audit(long id, bool raw, bool? chat = true) => new(id, raw, chat);
+
+    [Fact]
+    public void A_carried_fact_moves_a_stage_up_and_one_that_is_not_falls_back_to_stage_0()
+    {
+        var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 1, 8), Fact(3, "Cy", 2, 7), Fact(4, "Di", 3, 6), Fact(5, "Ed", 2, 5) };
+        var alone = new[] { Audit(1, true), Audit(2, true), Audit(3, true), Audit(4, true), Audit(5, true, chat: false) }.ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        Assert.Equal([(1, 0.5f), (2, 0.1f), (3, 0f), (3, 0f), (0, 1f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+
+    [Fact]
+    public void A_subjects_shared_edit_runs_at_the_scale_of_its_least_consolidated_fact()
+    {
+        var facts = new[] { Fact(1, "Ada", 2, 9), Fact(2, "ada", 0, 8) };
+        var alone = new[] { Audit(1, true), Audit(2, false) }.ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        Assert.Equal([(3, 1f), (0, 1f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+
+    [Fact]
+    public void Over_the_budget_the_oldest_wholly_carried_subjects_are_dissolved_at_once()
+    {
+        var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 0, 8), Fact(3, "Cy", 0, 7), Fact(4, "Di", 0, 6) };
+        var alone = new[] { Audit(1, false), Audit(2, true), Audit(3, true), Audit(4, true) }.ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 2);
+        // Ada is the oldest but not carried: it keeps its edit. Bo and Cy go, as many as the budget needs; Di stays at its stage.
+        Assert.Equal([(0, 1f), (3, 0f), (3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+}

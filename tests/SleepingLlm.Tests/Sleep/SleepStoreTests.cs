@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+using SleepingLlm.Memory;
+
+namespace SleepingLlm.Tests.Sleep;
+
+/// <summary>A sleep's result goes into the store whole or not at all, and a sleep that died is noticed.</summary>
+public sealed class SleepStoreTests() : ScratchDirectory("sleepingllm-sleepstore-")
+{
+    const string Sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    static readonly float[] A = [.. Enumerable.Range(0, 12).Select(i => i / 12f)], B = [.. Enumerable.Range(0, 5).Select(i => 1 - i / 5f)];
+
+    MemoryStore Open() => MemoryStore.Open(directory, Sha, "test-model");
+
+    static long Add(MemoryStore store, string subject) =>
+        store.AddFact(new NewFact(subject, "owns a", "cat", $"{subject} owns a", $"What does {subject} own?"), [new LayerFactor(1, A, B)], [new LayerKey(1, A)]);
+
+    [Fact]
+    public void A_sleep_that_fails_inside_its_commit_changes_nothing_and_is_noticed_at_the_next_open()
+    {
+        long first, second;
+        var started = DateTimeOffset.UtcNow;
+        using (var store = Open())
+        {
+            first = Add(store, "Ada");
+            second = Add(store, "Bo");
+            store.BeginSleep(started);
+            store.FaultPoint = p => { if (p == "sleep") throw new IOException("killed"); };
+            Assert.Throws<IOException>(() => store.CommitSleep(started, [1, 2, 3], 2, [new FactStage(first, 1, 0.5f), new FactStage(second, 3, 0f)],
+                [(first, new RecallRecord(started, true, true))], "{}"));
+            store.FaultPoint = null;
+        }
+        using (var store = Open())
+        {
+            Assert.Equal(started.ToUnixTimeSeconds(), store.InterruptedSleep?.ToUnixTimeSeconds());
+            Assert.Null(store.Consolidated());
+            Assert.All(store.ActiveFacts(), f => Assert.Equal((0, 1f), (f.Stage, f.Scale)));
+            Assert.All(store.ActiveFacts(), f => Assert.Empty(f.RecallHistory));
+
+            // The next sleep commits: everything at once, and the marker goes.
+            store.BeginSleep(started.AddMinutes(1));
+            store.CommitSleep(started.AddMinutes(1), [1, 2, 3], 2, [new FactStage(first, 1, 0.5f), new FactStage(second, 3, 0f)],
+                [(first, new RecallRecord(started, true, false))], "{}");
+            Assert.Null(store.InterruptedSleep);
+            var consolidated = store.Consolidated();
+            Assert.NotNull(consolidated);
+            Assert.Equal([1, 2, 3], consolidated.Value.Adapter);
+            Assert.Equal(2, consolidated.Value.Facts);
+            Assert.Equal([(1, 0.5f), (3, 0f)], store.ActiveFacts().Select(f => (f.Stage, f.Scale)));
+            Assert.Single(store.Get(first)!.RecallHistory);
+            Assert.Equal((1, 0), store.SleepCounts());
+        }
+    }
+
+    [Fact]
+    public void A_rolled_back_sleep_keeps_its_audit_and_report_and_nothing_else()
+    {
+        using var store = Open();
+        long id = Add(store, "Ada");
+        var started = DateTimeOffset.UtcNow;
+        store.BeginSleep(started);
+        store.RollBackSleep(started, [(id, new RecallRecord(started, false, true))], "{\"committed\":false}");
+        Assert.Null(store.InterruptedSleep);
+        Assert.Null(store.Consolidated());
+        var fact = store.Get(id)!;
+        Assert.Equal((0, 1f), (fact.Stage, fact.Scale));
+        Assert.Equal([new RecallRecord(started, false, true)], fact.RecallHistory.Select(r => r with { At = started }));
+        Assert.Equal((0, 1), store.SleepCounts());
+    }
+
+    [Fact]
+    public void A_schema_2_memory_gains_the_sleep_tables_and_keeps_its_facts()
+    {
+        long id;
+        using (var store = Open()) id = Add(store, "Ada");
+        string database = Directory.GetFiles(directory, MemoryStore.DatabaseFileName, SearchOption.AllDirectories).Single();
+        using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "DROP TABLE consolidated; DROP TABLE sleeps; PRAGMA user_version = 2;";
+            downgrade.ExecuteNonQuery();
+        }
+        using (var store = Open())
+        {
+            Assert.Equal(id, Assert.Single(store.ActiveFacts()).Id);
+            Assert.Null(store.Consolidated());
+            Assert.Equal((0, 0), store.SleepCounts());
+        }
+    }
+}
