@@ -15,7 +15,7 @@ static class SleepView
     public static IRenderable Render(SleepRun run, int width, int frame)
     {
         string header = run.Kind == SleepKind.Sleep ? "sleep" : "nap";
-        header += run.Finished ? (run.Error is null ? " · done" : " · failed") : " · running";
+        header += !run.Finished ? " · running" : run.Error is not null ? " · failed" : run.Report is { Committed: false } ? " · rolled back" : " · done";
         return new Panel(new Rows(Lines(run, width, frame))) { Header = new PanelHeader(header), Border = BoxBorder.Rounded, BorderStyle = new Style(Color.Yellow), Expand = true };
     }
 

@@ -25,9 +25,28 @@ public sealed class SnapshotTests
         return state;
     }
 
-    static SleepRun FinishedNap()
+    /// <summary>A sleep that committed: each step's progress lines collapse into the step's last one.</summary>
+    static SleepRun FinishedSleep(bool committed)
     {
         var run = new SleepRun(SleepKind.Sleep);
+        foreach (string line in new[] { "audit: 1/2 Ada owns a cat: raw yes, chat yes, ETA 1 s", "audit: 2/2 Bo owns a dog: raw yes, chat no (2 s)",
+                     "consolidate: step 0/60, answer NLL 2.154", "consolidate: step 27/60, answer NLL 0.047 (208 s)" })
+            run.Step(line);
+        var audit = new SleepingLlm.Sleep.FactAudit(1, true, true);
+        run.Finish(new SleepingLlm.Sleep.SleepReport
+        {
+            Committed = committed,
+            Verdict = committed ? "recall raw 2 → 2, chat 1 → 2 of 2; perplexity 5.42 → 5.46 (bare 5.44)" : "chat recall would fall from 1 to 0 of 2",
+            Facts = [new(1, "Ada", "owns a", "cat", audit, audit, audit, 0, committed ? 1 : 0, 1f, committed ? 0.5f : 1f),
+                     new(2, "Bo", "owns a", "dog", audit, audit, audit, 2, committed ? 3 : 2, 0.1f, committed ? 0f : 0.1f)],
+            Times = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(208), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(214)),
+        });
+        return run;
+    }
+
+    static SleepRun FinishedNap()
+    {
+        var run = new SleepRun(SleepKind.Nap);
         run.Step("audit: 3 memories");
         run.Finish(new NapResult(3, 2, TimeSpan.FromMilliseconds(41)));
         return run;
@@ -111,6 +130,14 @@ public sealed class SnapshotTests
     public void Sleep_view_done()
     {
         Snapshot.Matches("sleep-done", Snapshot.Render(SleepView.Render(FinishedNap(), 48, 0), 48, 6));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sleep_view_after_a_sleep(bool committed)
+    {
+        Snapshot.Matches(committed ? "sleep-committed" : "sleep-rolled-back", Snapshot.Render(SleepView.Render(FinishedSleep(committed), 60, 0), 60, 9));
     }
 
     [Fact]

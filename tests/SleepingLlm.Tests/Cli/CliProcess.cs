@@ -36,6 +36,29 @@ public static class CliProcess
 
     public static Result Run(params string[] args) => Run(null, args);
 
+    /// <summary>Runs the CLI to its end: its exit code, and when the first stderr line <paramref name="marker"/> accepts came and when it exited.</summary>
+    public static (int ExitCode, TimeSpan? MarkerAt, TimeSpan Total) RunTimed(IReadOnlyDictionary<string, string>? environment,
+        Func<string, bool> marker, params string[] args)
+    {
+        var clock = Stopwatch.StartNew();
+        long markerTicks = -1;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && marker(line)) Interlocked.CompareExchange(ref markerTicks, clock.Elapsed.Ticks, -1);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        long at = Interlocked.Read(ref markerTicks);
+        return (process.ExitCode, at < 0 ? null : TimeSpan.FromTicks(at), clock.Elapsed);
+    }
+
     /// <summary>
     /// Starts the CLI and kills it (SIGKILL: no finally blocks, no disposal) after <paramref name="delay"/>: whether it
     /// was still running then, and whether a stderr line <paramref name="marker"/> accepts had come before the kill.
