@@ -149,6 +149,7 @@ public static class EvalCommand
             }
             return 0;
         });
+        command.Subcommands.Add(CyclesEvalCommand.Create());
         return command;
     }
 
