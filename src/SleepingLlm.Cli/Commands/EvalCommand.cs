@@ -125,18 +125,23 @@ public static class EvalCommand
             });
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
-            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}  locality {report.Locality:F2} (next-token KL {report.LocalityDivergence:F3})" +
-                (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl:F2}" : ""));
-            Console.WriteLine($"the same adapter at scale 1e-6 (the edit shrunk to nothing): locality {report.LocalityFloor:F2}");
+            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}");
+            Console.WriteLine($"locality (first token unchanged, {report.LocalityPrompts} prompts of people sharing no name with a written subject): {report.Locality.Unchanged:F2}, next-token KL {report.Locality.Divergence:F3}" +
+                $";  at adapter scale 1e-6: {report.LocalityFloor.Unchanged:F2}, KL {report.LocalityFloor.Divergence:F4}");
+            Console.WriteLine($"namesake locality ({report.NamesakePrompts} prompts of made-up namesakes of written subjects): {report.NamesakeLocality.Unchanged:F2}, next-token KL {report.NamesakeLocality.Divergence:F3}" +
+                $";  at adapter scale 1e-6: {report.NamesakeFloor.Unchanged:F2}, KL {report.NamesakeFloor.Divergence:F4}");
+            Console.WriteLine($"8-token continuations unchanged: {report.ContinuationUnchanged:F2}" +
+                (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl.Unchanged:F2} (KL {cfl.Divergence:F3})" : ""));
             Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");
-            Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") +
-                $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");
+            if (report.PerplexityBefore is { } before) Console.WriteLine($"perplexity {before:F2} → {report.PerplexityAfter:F2} ({report.PerplexityText})");
+            if (report.ChatPerplexityBefore is { } chatBefore) Console.WriteLine($"perplexity of the model's own chat text {chatBefore:F2} → {report.ChatPerplexityAfter:F2} ({report.ChatPerplexityTokens} tokens)");
+            Console.WriteLine($"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");
             if (report.Curve is { } points)
             {
-                Console.WriteLine("facts    raw  para  chat   loc" + (report.CounterFactLocality is null ? "" : "  cf loc") + (report.PerplexityBefore is null ? "" : "     ppl") + "  s/fact  disk B/fact");
+                Console.WriteLine("facts    raw  para  chat   loc  name" + (report.CounterFactLocality is null ? "" : "  cf loc") + (report.PerplexityBefore is null ? "" : "     ppl") + "  s/fact  disk B/fact");
                 foreach (var p in points)
-                    Console.WriteLine($"{p.Facts,5}  {p.Raw,5:F2} {p.Paraphrase,5:F2} {Share(p.Chat),5} {p.Locality,5:F2}" +
-                        (p.CounterFactLocality is { } c ? $"  {c,6:F2}" : "") + (p.Perplexity is { } ppl ? $"  {ppl,6:F2}" : "") +
+                    Console.WriteLine($"{p.Facts,5}  {p.Raw,5:F2} {p.Paraphrase,5:F2} {Share(p.Chat),5} {p.Locality.Unchanged,5:F2} {p.NamesakeLocality.Unchanged,5:F2}" +
+                        (p.CounterFactLocality is { } c ? $"  {c.Unchanged,6:F2}" : "") + (p.Perplexity is { } ppl ? $"  {ppl,6:F2}" : "") +
                         $"  {p.SecondsPerFactMedian,6:F1}  {p.DiskBytesPerFact,11}");
                 string? svg = result.GetValue(curveSvg) ?? (result.GetValue(output) is { } j ? Path.ChangeExtension(j, ".svg") : null);
                 if (svg is not null)
