@@ -58,9 +58,13 @@ public static class EvalCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
+        var counterFactEdits = new Option<string?>("--counterfact-edits")
+        {
+            Description = "Write the first --n CounterFact requests (EasyEdit JSON) one at a time and score them as the papers do: efficacy, paraphrase, neighbourhood, generation; with --curve at 10, 50, 100, 200, 500.",
+        };
         var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
+        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -68,16 +72,9 @@ public static class EvalCommand
                 return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result), chatFile,
                     result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
                     result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null));
-            if (result.GetValue(facts) is null) throw new SleepingLlmException("eval needs --facts FILE (or --chat-facts FILE)");
-            if (result.GetValue(modes) is { } modeList)
-                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
-                    result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
-                    result.GetValue(corpus), result.GetValue(withReport) ?? []));
-            await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
-            var report = await engine.Invoke((engineModel, _) =>
+            WakeSettings Settings()
             {
-                int depth = Models.ModelInfo.Read(path).LayerCount;
-                var settings = WakeSettings.For(depth);
+                var settings = WakeSettings.For(Models.ModelInfo.Read(path).LayerCount);
                 if (result.GetValue(layers) is { } spec)
                 {
                     var parts = spec.Split('-', 2).Select(int.Parse).ToArray();
@@ -97,7 +94,22 @@ public static class EvalCommand
                 if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
                 if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
                 if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
-                var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
+                return settings;
+            }
+            Corpus CorpusSource() => result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
+            if (result.GetValue(counterFactEdits) is { } edits)
+                return await CounterFactEvalCommand.Run(new CounterFactEvalCommand.Request(path, models.ModelOptions(result), edits, result.GetValue(count),
+                    Settings(), CorpusSource(), result.GetValue(curve), result.GetValue(output)));
+            if (result.GetValue(facts) is null) throw new SleepingLlmException("eval needs --facts FILE (or --chat-facts FILE, or --counterfact-edits FILE)");
+            if (result.GetValue(modes) is { } modeList)
+                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
+                    result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
+                    result.GetValue(corpus), result.GetValue(withReport) ?? []));
+            var settings = Settings();
+            var corpusSource = CorpusSource();
+            await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
+            var report = await engine.Invoke((engineModel, _) =>
+            {
                 string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");
                 try
