@@ -4,7 +4,10 @@ using SleepingLlm.Wake;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>eval --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size, at checkpoints with <c>--curve</c>.</summary>
+/// <summary>
+/// <c>eval wake --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size,
+/// at checkpoints with <c>--curve</c>; <c>eval chat-facts</c>, <c>eval modes</c> and <c>eval counterfact</c> hand over to their commands.
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -62,14 +65,33 @@ public static class EvalCommand
         {
             Description = "Write the first --n CounterFact requests (EasyEdit JSON) one at a time and score them as the papers do: efficacy, paraphrase, neighbourhood, generation; with --curve at 10, 50, 100, 200, 500.",
         };
-        var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
+        var command = new Command("eval", "Measure a memory: `eval wake` (the default), `eval chat-facts`, `eval modes`, `eval counterfact`; the older spellings " +
+            "(--facts, --chat-facts F, --modes M, --counterfact-edits F on eval itself) run the same.");
+        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
         models.AddTo(command);
-        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
-        command.SetAction(async (result, _) =>
+        foreach (var option in all) command.Options.Add(option);
+        command.SetAction((result, _) => Run(result, null, null));
+        foreach (var (name, description) in Subcommands)
         {
+            var sub = new Command(name, description);
+            models.AddTo(sub);
+            foreach (var option in all) sub.Options.Add(option);
+            // The data file of chat-facts and counterfact may come as the argument (`eval counterfact F`) or as the old option.
+            var file = name is "chat-facts" or "counterfact" ? new Argument<string?>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "The data file." } : null;
+            if (file is not null) sub.Arguments.Add(file);
+            sub.SetAction((result, _) => Run(result, name, file is null ? null : result.GetValue(file)));
+            command.Subcommands.Add(sub);
+        }
+        return command;
+
+        async Task<int> Run(ParseResult result, string? kind, string? file)
+        {
+            kind ??= result.GetValue(chatFacts) is not null ? "chat-facts" : result.GetValue(counterFactEdits) is not null ? "counterfact"
+                : result.GetValue(modes) is not null ? "modes" : "wake";
             string path = models.ResolveModel(result);
-            if (result.GetValue(chatFacts) is { } chatFile)
-                return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result), chatFile,
+            if (kind == "chat-facts")
+                return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result),
+                    file ?? result.GetValue(chatFacts) ?? throw new SleepingLlmException("eval chat-facts needs a chat-facts file"),
                     result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
                     result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null));
             WakeSettings Settings()
@@ -97,12 +119,13 @@ public static class EvalCommand
                 return settings;
             }
             Corpus CorpusSource() => result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
-            if (result.GetValue(counterFactEdits) is { } edits)
-                return await CounterFactEvalCommand.Run(new CounterFactEvalCommand.Request(path, models.ModelOptions(result), edits, result.GetValue(count),
+            if (kind == "counterfact")
+                return await CounterFactEvalCommand.Run(new CounterFactEvalCommand.Request(path, models.ModelOptions(result),
+                    file ?? result.GetValue(counterFactEdits) ?? throw new SleepingLlmException("eval counterfact needs a CounterFact file"), result.GetValue(count),
                     Settings(), CorpusSource(), result.GetValue(curve), result.GetValue(output)));
-            if (result.GetValue(facts) is null) throw new SleepingLlmException("eval needs --facts FILE (or --chat-facts FILE, or --counterfact-edits FILE)");
-            if (result.GetValue(modes) is { } modeList)
-                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
+            if (result.GetValue(facts) is null) throw new SleepingLlmException($"eval {kind} needs --facts FILE");
+            if (kind == "modes")
+                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), result.GetValue(modes) ?? "weights,prompt,rag,hybrid", result.GetValue(facts)!,
                     result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
                     result.GetValue(corpus), result.GetValue(withReport) ?? []));
             var settings = Settings();
@@ -138,12 +161,10 @@ public static class EvalCommand
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
             Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}");
-            Console.WriteLine($"locality (first token unchanged, {report.LocalityPrompts} prompts of people sharing no name with a written subject): {report.Locality.Unchanged:F2}, next-token KL {report.Locality.Divergence:F3}" +
-                $";  at adapter scale 1e-6: {report.LocalityFloor.Unchanged:F2}, KL {report.LocalityFloor.Divergence:F4}");
-            Console.WriteLine($"namesake locality ({report.NamesakePrompts} prompts of made-up namesakes of written subjects): {report.NamesakeLocality.Unchanged:F2}, next-token KL {report.NamesakeLocality.Divergence:F3}" +
-                $";  at adapter scale 1e-6: {report.NamesakeFloor.Unchanged:F2}, KL {report.NamesakeFloor.Divergence:F4}");
+            Console.WriteLine($"locality ({report.LocalityPrompts} prompts of people sharing no name with a written subject): {Described(report.Locality)};  at adapter scale 1e-6: {Described(report.LocalityFloor)}");
+            Console.WriteLine($"namesake locality ({report.NamesakePrompts} prompts of made-up namesakes of written subjects): {Described(report.NamesakeLocality)};  at adapter scale 1e-6: {Described(report.NamesakeFloor)}");
             Console.WriteLine($"8-token continuations unchanged: {report.ContinuationUnchanged:F2}" +
-                (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl.Unchanged:F2} (KL {cfl.Divergence:F3})" : ""));
+                (report.CounterFactLocality is { } cfl ? $";  CounterFact locality {Described(cfl)}" : ""));
             Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");
             if (report.PerplexityBefore is { } before) Console.WriteLine($"perplexity {before:F2} → {report.PerplexityAfter:F2} ({report.PerplexityText})");
             if (report.ChatPerplexityBefore is { } chatBefore) Console.WriteLine($"perplexity of the model's own chat text {chatBefore:F2} → {report.ChatPerplexityAfter:F2} ({report.ChatPerplexityTokens} tokens)");
@@ -163,9 +184,19 @@ public static class EvalCommand
                 }
             }
             return 0;
-        });
-        return command;
+        }
     }
+
+    static readonly (string Name, string Description)[] Subcommands =
+    [
+        ("wake", "Write N facts (--facts) one at a time, then recall (raw, paraphrase, chat), locality (other people, namesakes), perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way."),
+        ("chat-facts", "Replay first-person messages (chat-facts.json) as a chat, extract and write their facts, restart, and ask the recall questions; plus small talk that must yield no fact."),
+        ("modes", "Compare the memory modes (--modes, default weights,prompt,rag,hybrid) on the same facts: recall, locality, prompt tokens added, time to first token, decode speed, disk."),
+        ("counterfact", "Write the first --n CounterFact requests one at a time and score them as the papers do: efficacy, paraphrase, neighbourhood, generation."),
+    ];
+
+    static string Described(LocalityScore s) =>
+        FormattableString.Invariant($"unchanged (KL < {Locality.UnchangedBelow}) {s.Unchanged:F2}, first token {s.FirstTokenUnchanged:F2}, mean KL {s.Divergence:F4}");
 
     /// <summary>A share as printed; a dash where it was not measured (no chat template).</summary>
     static string Share(double? value) => value is { } v ? v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "–";

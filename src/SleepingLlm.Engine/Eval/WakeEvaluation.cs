@@ -178,10 +178,12 @@ public static class WakeEvaluation
         using var context = new Context(model);
         context.SetAdapter(adapter);
         var recall = Probe.Facts(context, facts);
-        var locality = baseline.Others.With(scorer, adapter);
-        var namesakes = baseline.Namesakes.With(scorer, adapter);
-        var floor = Eval.Locality.Score(baseline.Others.With(scorer, adapter, Eval.Locality.FloorScale));
-        var namesakeFloor = Eval.Locality.Score(baseline.Namesakes.With(scorer, adapter, Eval.Locality.FloorScale));
+        var othersFloor = baseline.Others.With(scorer, adapter, Eval.Locality.FloorScale);
+        var namesakesFloor = baseline.Namesakes.With(scorer, adapter, Eval.Locality.FloorScale);
+        var locality = baseline.Others.With(scorer, adapter).Zip(othersFloor, (a, f) => a with { FloorDivergence = f.Divergence }).ToList();
+        var namesakes = baseline.Namesakes.With(scorer, adapter).Zip(namesakesFloor, (a, f) => a with { FloorDivergence = f.Divergence }).ToList();
+        var floor = Eval.Locality.Score(othersFloor);
+        var namesakeFloor = Eval.Locality.Score(namesakesFloor);
         var continuations = Probe.Continuations(context, baseline.Others.Text, baseline.OthersContinued);
         var counterFact = baseline.CounterFact is { } cf ? Eval.Locality.Score(cf.With(scorer, adapter)) : null;
         double? perplexity = baseline.WikiText is { } wiki ? Perplexity.Measure(scorer, wiki, adapter) : null;

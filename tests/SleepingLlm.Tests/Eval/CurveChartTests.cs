@@ -10,8 +10,8 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
     static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     static CurvePoint Point(int facts, double raw, double paraphrase, double chat, double locality, double namesakes, double counterFact) =>
-        new(facts, raw, paraphrase, chat, new LocalityScore(locality, 0.1), new LocalityScore(1, 0), new LocalityScore(namesakes, 0.5), new LocalityScore(1, 0),
-            ContinuationUnchanged: 0.2, CounterFactLocality: new LocalityScore(counterFact, 0.1), Perplexity: 40, ChatPerplexity: 5, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000);
+        new(facts, raw, paraphrase, chat, new LocalityScore(locality, locality, 0.1), new LocalityScore(1, 1, 0), new LocalityScore(namesakes, namesakes, 0.5), new LocalityScore(1, 1, 0),
+            ContinuationUnchanged: 0.2, CounterFactLocality: new LocalityScore(counterFact, counterFact, 0.1), Perplexity: 40, ChatPerplexity: 5, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000);
 
     static readonly CurvePoint[] Curve =
     [

@@ -50,6 +50,7 @@ public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirec
             Assert.True(p.Locality.Divergence > 0, $"next-token KL {p.Locality.Divergence}");
             Assert.True(p.LocalityFloor.Divergence < p.Locality.Divergence / 100, $"floor KL {p.LocalityFloor.Divergence} against {p.Locality.Divergence}");
             Assert.Equal(1, p.LocalityFloor.Unchanged);
+            Assert.InRange(p.Locality.FirstTokenUnchanged, 0, 1);
             Assert.InRange(p.CounterFactLocality!.Unchanged, 0, 1);
             Assert.True(p.Perplexity > 1);
             Assert.Null(p.Chat);
@@ -61,6 +62,7 @@ public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirec
         // The 4 subjects after the 12 written share no name with them; one-word names give no namesakes.
         Assert.Equal(4, report.LocalityPrompts);
         Assert.Equal(report.Locality.Divergence, report.LocalityAnswers.Average(a => a.Divergence), 9);
+        Assert.All(report.LocalityAnswers, a => Assert.NotNull(a.FloorDivergence));
         Assert.Equal(0, report.NamesakePrompts);
         Assert.Equal(4, report.ContinuationAnswers.Count);
         Assert.Equal(Perplexity.WindowTokens * Perplexity.Windows - Perplexity.Windows, report.PerplexityTokens);
@@ -90,15 +92,19 @@ public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirec
     }
 
     [Fact]
-    public void Locality_counts_the_prompts_whose_first_token_stayed_and_averages_their_kl()
+    public void Locality_counts_the_prompts_whose_next_token_stayed_put_and_averages_their_kl()
     {
-        float[] a = [MathF.Log(0.7f), MathF.Log(0.2f), MathF.Log(0.1f)], slightly = [MathF.Log(0.6f), MathF.Log(0.3f), MathF.Log(0.1f)],
-            flipped = [MathF.Log(0.2f), MathF.Log(0.7f), MathF.Log(0.1f)];
-        var answers = Locality.Compare(["p1", "p2", "p3", "p4"], [a, a, a, a], [a, slightly, flipped, slightly]);
+        float[] a = [MathF.Log(0.7f), MathF.Log(0.2f), MathF.Log(0.1f)], slightly = [MathF.Log(0.69f), MathF.Log(0.21f), MathF.Log(0.1f)],
+            moved = [MathF.Log(0.4f), MathF.Log(0.5f), MathF.Log(0.1f)], shifted = [MathF.Log(0.5f), MathF.Log(0.4f), MathF.Log(0.1f)];
+        var answers = Locality.Compare(["p1", "p2", "p3", "p4"], [a, a, a, a], [a, slightly, moved, shifted]);
+        // Unchanged: the KL is under the threshold; a first token can stay while the distribution moves (p4).
+        Assert.Equal([true, true, false, false], answers.Select(x => x.Unchanged));
         Assert.Equal([true, true, false, true], answers.Select(x => x.FirstTokenUnchanged));
+        Assert.True(Locality.Divergence(a, slightly) < Locality.UnchangedBelow && Locality.Divergence(a, shifted) > Locality.UnchangedBelow);
         var score = Locality.Score(answers);
-        Assert.Equal(0.75, score.Unchanged, 9);
-        Assert.Equal((Locality.Divergence(a, slightly) * 2 + Locality.Divergence(a, flipped)) / 4, score.Divergence, 9);
-        Assert.Equal(new LocalityScore(1, 0), Locality.Score([]));
+        Assert.Equal(0.5, score.Unchanged, 9);
+        Assert.Equal(0.75, score.FirstTokenUnchanged, 9);
+        Assert.Equal(answers.Average(x => x.Divergence), score.Divergence, 9);
+        Assert.Equal(new LocalityScore(1, 1, 0), Locality.Score([]));
     }
 }
