@@ -121,7 +121,7 @@ public static class ModesEvaluation
 
     public static string Describe(ModePoint p) => p.Problem is { } problem
         ? $"{p.Facts} facts, {p.Mode}: not measured: {problem}"
-        : $"{p.Facts} facts, {p.Mode}: chat {p.ChatRecall:F2} paraphrase {p.ParaphraseRecall:F2} locality {p.Locality:F2} (KL {p.LocalityDivergence:F3}) " +
+        : $"{p.Facts} facts, {p.Mode}: chat {p.ChatRecall:F2} paraphrase {p.ParaphraseRecall:F2} locality {p.Locality:F2} (first token {p.LocalityFirstToken:F2}, KL {p.LocalityDivergence:F3}) " +
           $"namesakes {p.NamesakeLocality:F2} (KL {p.NamesakeDivergence:F3}) " +
           $"+{p.PromptTokensAdded:F1} tokens, first token {p.TimeToFirstTokenMs:F0} ms, {p.DecodeTokensPerSecond:F1} tokens/s, {p.DiskBytes} B on disk";
 
@@ -174,7 +174,7 @@ public static class ModesEvaluation
             var timed = facts.Take(options.TimedQuestions).Select(f => probe.Timed(f.Question!)).ToList();
             return (new ModePoint(mode.Name(), facts.Count, answers.Average(a => a.Chat ? 1.0 : 0), answers.Average(a => a.Paraphrase), locality.Unchanged,
                 added.Average(), Median(timed.Select(t => t.TimeToFirstTokenMs)), Median(timed.Select(t => t.DecodeTokensPerSecond)), disk,
-                LocalityDivergence: locality.Divergence, NamesakeLocality: namesakes.Unchanged, NamesakeDivergence: namesakes.Divergence), answers);
+                LocalityDivergence: locality.Divergence, LocalityFirstToken: locality.FirstTokenUnchanged, NamesakeLocality: namesakes.Unchanged, NamesakeDivergence: namesakes.Divergence), answers);
         }
         catch (SleepingLlmException e)
         {

@@ -13,7 +13,7 @@ namespace SleepingLlm.Eval;
 /// <param name="Problem">Why the mode could not be measured (e.g. its system prompt outgrew the context); the measures are then null.</param>
 public sealed record ModePoint(string Mode, int Facts, double? ChatRecall, double? ParaphraseRecall, double? Locality,
     double? PromptTokensAdded, double? TimeToFirstTokenMs, double? DecodeTokensPerSecond, long DiskBytes, string? Problem = null,
-    double? LocalityDivergence = null, double? NamesakeLocality = null, double? NamesakeDivergence = null);
+    double? LocalityDivergence = null, double? LocalityFirstToken = null, double? NamesakeLocality = null, double? NamesakeDivergence = null);
 
 /// <summary>One fact's chat answer in one mode, after the last checkpoint.</summary>
 public sealed record ModeAnswer(string Mode, string Id, string Object, bool Chat, string ChatAnswer, double Paraphrase);
