@@ -25,7 +25,10 @@ public static class EvalCommand
         };
         var count = new Option<int>("--n") { Description = "How many facts to write.", DefaultValueFactory = _ => 10 };
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key covariance (default: text the model writes itself)." };
-        var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
+        var wiki = new Option<string?>("--wikitext")
+        {
+            Description = "WikiText file for perplexity before and after: 16×512 tokens from its second half; refused where they overlap the --corpus text.",
+        };
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
         var nullSpace = new Option<double?>("--null-space")

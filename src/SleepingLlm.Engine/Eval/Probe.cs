@@ -1,5 +1,4 @@
 using SleepingLlm.Inference;
-using SleepingLlm.Native;
 
 namespace SleepingLlm.Eval;
 
