@@ -166,6 +166,8 @@ public static class EvalCommand
             Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}");
             Console.WriteLine($"locality ({report.LocalityPrompts} prompts of people sharing no name with a written subject): {Described(report.Locality)};  at adapter scale 1e-6: {Described(report.LocalityFloor)}");
             Console.WriteLine($"namesake locality ({report.NamesakePrompts} prompts of made-up namesakes of written subjects): {Described(report.NamesakeLocality)};  at adapter scale 1e-6: {Described(report.NamesakeFloor)}");
+            if (Math.Min(report.LocalityFloor.Unchanged, report.NamesakeFloor.Unchanged) < Locality.FloorNeeded)
+                Console.WriteLine($"note: a locality floor is below {Locality.FloorNeeded}: there the measure reads its own noise and does not count");
             Console.WriteLine($"8-token continuations unchanged: {report.ContinuationUnchanged:F2}" +
                 (report.CounterFactLocality is { } cfl ? $";  CounterFact locality {Described(cfl)}" : ""));
             Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");

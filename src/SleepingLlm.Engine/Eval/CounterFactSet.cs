@@ -29,6 +29,11 @@ public static class CounterFactSet
                 r.Prompt.Contains(r.Subject, StringComparison.Ordinal)),
             "CounterFact", "requests");
 
-    /// <summary>The first <paramref name="count"/> locality prompts, in file order.</summary>
-    public static IReadOnlyList<string> LocalityPrompts(string path, int count) => [.. Load(path).Select(r => r.LocalityPrompt).Take(count)];
+    /// <summary>What the wake eval's CounterFact locality reads of a record: its locality prompt alone.</summary>
+    sealed record Neighbour([property: JsonPropertyName("locality_prompt")] string? LocalityPrompt);
+
+    /// <summary>The first <paramref name="count"/> locality prompts, in file order (a record needs nothing else for this).</summary>
+    public static IReadOnlyList<string> LocalityPrompts(string path, int count) =>
+        DataFile.Read<List<Neighbour>, string>(path, records => records.Select(r => r.LocalityPrompt).OfType<string>().Where(p => p.Length > 0).Take(count),
+            "CounterFact", "locality prompts");
 }

@@ -33,9 +33,12 @@ public static class Locality
 {
     /// <summary>
     /// The adapter's scale for the floor: the edit shrunk to nothing, llama.cpp's adapter path still run.
-    /// What the measure reads there is its noise; it must read at least 0.98 unchanged to mean anything.
+    /// What the measure reads there is its noise; it must read at least <see cref="FloorNeeded"/> unchanged to mean anything.
     /// </summary>
     public const float FloorScale = 1e-6f;
+
+    /// <summary>The least a floor may read for the measure at scale 1 to count: below it, the measure's own noise decides the figure.</summary>
+    public const double FloorNeeded = 0.98;
 
     /// <summary>
     /// Next-token KL (nats) under which a prompt counts as unchanged: 25 times the mean at <see cref="FloorScale"/>
