@@ -4,7 +4,10 @@ using SleepingLlm.Wake;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>eval --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size, at checkpoints with <c>--curve</c>.</summary>
+/// <summary>
+/// <c>eval wake --facts FILE</c>: write facts one at a time into a fresh memory and measure recall, locality, perplexity, time and size,
+/// at checkpoints with <c>--curve</c>; <c>eval chat-facts</c>, <c>eval modes</c> and <c>eval counterfact</c> hand over to their commands.
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -27,7 +30,10 @@ public static class EvalCommand
             if (r.Tokens is [{ Value: var text }] && int.TryParse(text, out int n) && n < 1) r.AddError($"--n must be at least 1 (got {n})");
         });
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key covariance (default: text the model writes itself)." };
-        var wiki = new Option<string?>("--wikitext") { Description = "WikiText file for perplexity before and after." };
+        var wiki = new Option<string?>("--wikitext")
+        {
+            Description = "WikiText file for perplexity before and after: 16×512 tokens from its second half; refused where they overlap the --corpus text.",
+        };
         var layers = new Option<string?>("--layers") { Description = "Edit layers, e.g. 4-8 (default: by the model's depth)." };
         var lambda = new Option<double?>("--lambda") { Description = "Covariance weight λ of the solve." };
         var nullSpace = new Option<double?>("--null-space")
@@ -63,43 +69,77 @@ public static class EvalCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var counterFact = new Option<string?>("--counterfact") { Description = "CounterFact records (EasyEdit JSON): locality over their first 50 locality prompts." };
-        var command = new Command("eval", "Measure wake: write N facts one at a time, then recall (raw, paraphrase, chat), locality, perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way.");
-        models.AddTo(command);
-        foreach (var option in new Option[] { facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, keep, modes, memory, ragCount, withReport }) command.Options.Add(option);
-        command.SetAction(async (result, _) =>
+        var counterFactEdits = new Option<string?>("--counterfact-edits")
         {
+            Description = "Write the first --n CounterFact requests (EasyEdit JSON) one at a time and score them as the papers do: efficacy, paraphrase, neighbourhood, generation; with --curve at 10, 50, 100, 200, 500.",
+        };
+        var command = new Command("eval", "Measure a memory: `eval wake` (the default), `eval chat-facts`, `eval modes`, `eval counterfact`, `eval cycles`; the older spellings " +
+            "(--facts, --chat-facts F, --modes M, --counterfact-edits F on eval itself) run the same.");
+        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
+        models.AddTo(command);
+        foreach (var option in all) command.Options.Add(option);
+        command.SetAction((result, _) => Run(result, null, null));
+        foreach (var (name, description) in Subcommands)
+        {
+            var sub = new Command(name, description);
+            models.AddTo(sub);
+            foreach (var option in all) sub.Options.Add(option);
+            // The data file of chat-facts and counterfact may come as the argument (`eval counterfact F`) or as the old option.
+            var file = name is "chat-facts" or "counterfact" ? new Argument<string?>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "The data file." } : null;
+            if (file is not null) sub.Arguments.Add(file);
+            sub.SetAction((result, _) => Run(result, name, file is null ? null : result.GetValue(file)));
+            command.Subcommands.Add(sub);
+        }
+        command.Subcommands.Add(CyclesEvalCommand.Create());
+        return command;
+
+        async Task<int> Run(ParseResult result, string? kind, string? file)
+        {
+            kind ??= result.GetValue(chatFacts) is not null ? "chat-facts" : result.GetValue(counterFactEdits) is not null ? "counterfact"
+                : result.GetValue(modes) is not null ? "modes" : "wake";
             string path = models.ResolveModel(result);
-            if (result.GetValue(chatFacts) is { } chatFile)
-                return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result), chatFile,
+            if (kind == "chat-facts")
+                return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result),
+                    file ?? result.GetValue(chatFacts) ?? throw new SleepingLlmException("eval chat-facts needs a chat-facts file"),
                     result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
                     result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null));
-            if (result.GetValue(facts) is null) throw new SleepingLlmException("eval needs --facts FILE (or --chat-facts FILE)");
-            if (result.GetValue(modes) is { } modeList)
-                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), modeList, result.GetValue(facts)!,
+            // Settings are checked before the model loads: a mistyped option costs nothing.
+            WakeSettings Settings()
+            {
+                int depth = Models.ModelInfo.Read(path).LayerCount;
+                var settings = WakeSettings.For(depth);
+                if (result.GetValue(layers) is { } spec) settings = settings with { Layers = LayerRange.Parse(spec, depth) };
+                if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
+                if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
+                if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
+                if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
+                if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
+                if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
+                if (result.GetValue(clamp) is { } cf) settings = settings with { ClampFactor = cf };
+                if (result.GetValue(prefixes) is { } np) settings = settings with { ContextPrefixes = np };
+                if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
+                if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
+                if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
+                if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
+                if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
+                if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
+                return settings;
+            }
+            Corpus CorpusSource() => result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
+            if (kind == "counterfact")
+                return await CounterFactEvalCommand.Run(new CounterFactEvalCommand.Request(path, models.ModelOptions(result),
+                    file ?? result.GetValue(counterFactEdits) ?? throw new SleepingLlmException("eval counterfact needs a CounterFact file"), result.GetValue(count),
+                    Settings(), CorpusSource(), result.GetValue(curve), result.GetValue(output)));
+            if (result.GetValue(facts) is null) throw new SleepingLlmException($"eval {kind} needs --facts FILE");
+            if (kind == "modes")
+                return await ModesEvalCommand.Run(new ModesEvalCommand.Request(path, models.ModelOptions(result), result.GetValue(modes) ?? "weights,prompt,rag,hybrid", result.GetValue(facts)!,
                     result.GetValue(count), result.GetValue(curve), result.GetValue(memory), result.GetValue(ragCount), result.GetValue(output),
                     result.GetValue(corpus), result.GetValue(withReport) ?? []));
-            // Settings are checked before the model loads: a mistyped option costs nothing.
-            int depth = Models.ModelInfo.Read(path).LayerCount;
-            var settings = WakeSettings.For(depth);
-            if (result.GetValue(layers) is { } spec) settings = settings with { Layers = LayerRange.Parse(spec, depth) };
-            if (result.GetValue(lambda) is { } l) settings = settings with { Lambda = l };
-            if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
-            if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
-            if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
-            if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
-            if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
-            if (result.GetValue(clamp) is { } cf) settings = settings with { ClampFactor = cf };
-            if (result.GetValue(prefixes) is { } np) settings = settings with { ContextPrefixes = np };
-            if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
-            if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
-            if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
-            if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
-            if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };
-            if (result.GetValue(rawOnly)) settings = settings with { ChatKeys = false };
+            var settings = Settings();
+            var corpusSource = CorpusSource();
             await using var engine = await Engine.StartAsync(path, models.ModelOptions(result));
             var report = await engine.Invoke((engineModel, _) =>
             {
-                var corpusSource = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated();
                 string cache = Memory.MemoryService.DefaultCacheDirectory;
                 string adapter = Path.Combine(Path.GetTempPath(), $"sleepingllm-eval-{Environment.ProcessId}.gguf");
                 try
@@ -127,18 +167,23 @@ public static class EvalCommand
             });
             if (result.GetValue(output) is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Facts} facts, layers {report.Layers[0]}-{report.Layers[^1]}, λ {report.Lambda}");
-            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}  locality {report.Locality:F2} (next-token KL {report.LocalityDivergence:F3})" +
-                (report.CounterFactLocality is { } cfl ? $"  CounterFact locality {cfl:F2}" : ""));
-            Console.WriteLine($"the same adapter at scale 1e-6 (the edit shrunk to nothing): locality {report.LocalityFloor:F2}");
+            Console.WriteLine($"exported adapter on the base model: raw {report.RawRecall:F2}  paraphrase {report.ParaphraseRecall:F2}  chat {Share(report.ChatRecall)}");
+            Console.WriteLine($"locality ({report.LocalityPrompts} prompts of people sharing no name with a written subject): {Described(report.Locality)};  at adapter scale 1e-6: {Described(report.LocalityFloor)}");
+            Console.WriteLine($"namesake locality ({report.NamesakePrompts} prompts of made-up namesakes of written subjects): {Described(report.NamesakeLocality)};  at adapter scale 1e-6: {Described(report.NamesakeFloor)}");
+            if (Math.Min(report.LocalityFloor.Unchanged, report.NamesakeFloor.Unchanged) < Locality.FloorNeeded)
+                Console.WriteLine($"note: a locality floor is below {Locality.FloorNeeded}: there the measure reads its own noise and does not count");
+            Console.WriteLine($"8-token continuations unchanged: {report.ContinuationUnchanged:F2}" +
+                (report.CounterFactLocality is { } cfl ? $";  CounterFact locality {Described(cfl)}" : ""));
             Console.WriteLine($"memory reopened from its store: raw {report.RestartRaw:F2}  paraphrase {report.RestartParaphrase:F2}  chat {Share(report.RestartChat)};  its export on the base model: raw {report.ExportedRaw:F2}");
-            Console.WriteLine((report.PerplexityBefore is { } before ? $"perplexity {before:F2} → {report.PerplexityAfter:F2}  " : "") +
-                $"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");
+            if (report.PerplexityBefore is { } before) Console.WriteLine($"perplexity {before:F2} → {report.PerplexityAfter:F2} ({report.PerplexityText})");
+            if (report.ChatPerplexityBefore is { } chatBefore) Console.WriteLine($"perplexity of the model's own chat text {chatBefore:F2} → {report.ChatPerplexityAfter:F2} ({report.ChatPerplexityTokens} tokens)");
+            Console.WriteLine($"s/fact median {report.SecondsPerFactMedian:F1} p95 {report.SecondsPerFactP95:F1}  bytes/fact: factors {report.FactorBytesPerFact}, on disk {report.DiskBytesPerFact}");
             if (report.Curve is { } points)
             {
-                Console.WriteLine("facts    raw  para  chat   loc" + (report.CounterFactLocality is null ? "" : "  cf loc") + (report.PerplexityBefore is null ? "" : "     ppl") + "  s/fact  disk B/fact");
+                Console.WriteLine("facts    raw  para  chat   loc  name" + (report.CounterFactLocality is null ? "" : "  cf loc") + (report.PerplexityBefore is null ? "" : "     ppl") + "  s/fact  disk B/fact");
                 foreach (var p in points)
-                    Console.WriteLine($"{p.Facts,5}  {p.Raw,5:F2} {p.Paraphrase,5:F2} {Share(p.Chat),5} {p.Locality,5:F2}" +
-                        (p.CounterFactLocality is { } c ? $"  {c,6:F2}" : "") + (p.Perplexity is { } ppl ? $"  {ppl,6:F2}" : "") +
+                    Console.WriteLine($"{p.Facts,5}  {p.Raw,5:F2} {p.Paraphrase,5:F2} {Share(p.Chat),5} {p.Locality.Unchanged,5:F2} {p.NamesakeLocality.Unchanged,5:F2}" +
+                        (p.CounterFactLocality is { } c ? $"  {c.Unchanged,6:F2}" : "") + (p.Perplexity is { } ppl ? $"  {ppl,6:F2}" : "") +
                         $"  {p.SecondsPerFactMedian,6:F1}  {p.DiskBytesPerFact,11}");
                 string? svg = result.GetValue(curveSvg) ?? (result.GetValue(output) is { } j ? Path.ChangeExtension(j, ".svg") : null);
                 if (svg is not null)
@@ -148,10 +193,19 @@ public static class EvalCommand
                 }
             }
             return 0;
-        });
-        command.Subcommands.Add(CyclesEvalCommand.Create());
-        return command;
+        }
     }
+
+    static readonly (string Name, string Description)[] Subcommands =
+    [
+        ("wake", "Write N facts (--facts) one at a time, then recall (raw, paraphrase, chat), locality (other people, namesakes), perplexity, s/fact, bytes/fact; recall again after reopening the memory; with --curve, at checkpoints along the way."),
+        ("chat-facts", "Replay first-person messages (chat-facts.json) as a chat, extract and write their facts, restart, and ask the recall questions; plus small talk that must yield no fact."),
+        ("modes", "Compare the memory modes (--modes, default weights,prompt,rag,hybrid) on the same facts: recall, locality, prompt tokens added, time to first token, decode speed, disk."),
+        ("counterfact", "Write the first --n CounterFact requests one at a time and score them as the papers do: efficacy, paraphrase, neighbourhood, generation."),
+    ];
+
+    static string Described(LocalityScore s) =>
+        FormattableString.Invariant($"unchanged (KL < {Locality.UnchangedBelow}) {s.Unchanged:F2}, first token {s.FirstTokenUnchanged:F2}, mean KL {s.Divergence:F4}");
 
     /// <summary>A share as printed; a dash where it was not measured (no chat template).</summary>
     static string Share(double? value) => value is { } v ? v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "–";

@@ -6,7 +6,7 @@ namespace SleepingLlm.Eval;
 
 /// <summary>
 /// The curve of an eval run as an SVG line chart: facts written across, 0..1 up, one line per measure
-/// (raw, paraphrase, chat, locality, and CounterFact locality when measured), a legend and axis labels.
+/// (raw, paraphrase, chat, locality, namesake locality, and CounterFact locality when measured), a legend and axis labels.
 /// </summary>
 public static class CurveChart
 {
@@ -22,8 +22,9 @@ public static class CurveChart
         new("raw", "#1f77b4", p => p.Raw),
         new("paraphrase", "#ff7f0e", p => p.Paraphrase),
         new("chat", "#2ca02c", p => p.Chat),
-        new("locality", "#d62728", p => p.Locality),
-        new("CounterFact locality", "#9467bd", p => p.CounterFactLocality),
+        new("locality", "#d62728", p => p.Locality.Unchanged),
+        new("namesake locality", "#8c564b", p => p.NamesakeLocality.Unchanged),
+        new("CounterFact locality", "#9467bd", p => p.CounterFactLocality?.Unchanged),
     ];
 
     /// <summary>Writes the chart as UTF-8 without a byte-order mark, which some SVG viewers show as text.</summary>

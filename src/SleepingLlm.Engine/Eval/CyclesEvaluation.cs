@@ -19,7 +19,7 @@ public sealed record CyclesEvalOptions
     public SleepOptions Sleep { get; init; } = new();
     /// <summary>The wake-only baseline: the same facts, no sleep.</summary>
     public bool NoSleep { get; init; }
-    /// <summary>WikiText for perplexity, measured on text past the part a file covariance reads.</summary>
+    /// <summary>WikiText for perplexity, on a range the covariance never read (<see cref="Perplexity.HeldOut"/>).</summary>
     public string? WikiText { get; init; }
 }
 
@@ -44,15 +44,15 @@ public static class CyclesEvaluation
         if (facts.Count < total) throw new SleepingLlmException($"the facts file has {facts.Count} facts; {options.Cycles} cycles of {options.PerCycle} need {total}");
         using var model = Model.Load(options.ModelPath, options.ModelOptions);
         using var context = new Context(model, 1024);
-        var windows = options.WikiText is null ? null : Windows(model, options.WikiText);
-        using var scorer = new Scorer(model, 512);
-        double? basePerplexity = windows is null ? null : Gate.Perplexity(scorer, windows, model.VocabularySize);
+        var settings = options.Settings ?? WakeSettings.For(model.LayerCount);
+        var text = options.WikiText is null ? null : Perplexity.HeldOut(model, options.WikiText, options.Corpus, settings.CovarianceTokens, log);
+        using var scorer = new Scorer(model, Perplexity.WindowTokens);
+        double? basePerplexity = text is null ? null : Perplexity.MeasureWith(scorer, text, []);
 
         string directory = Directory.CreateTempSubdirectory("sleepingllm-cycles-").FullName;
         var points = new List<CyclePoint>();
         try
         {
-            var settings = options.Settings ?? WakeSettings.For(model.LayerCount);
             using var memory = MemoryService.Open(model, context, directory, () => options.Corpus, settings, options.CacheDirectory);
             for (int cycle = 1; cycle <= options.Cycles; cycle++)
             {
@@ -68,12 +68,9 @@ public static class CyclesEvaluation
                 var recall = Probe.Facts(context, so);
                 var stored = memory.Store.ActiveFacts();
                 double? perplexity = null;
-                if (windows is not null)
+                if (text is not null)
                     using (var adapters = AdapterSet.Load(model, memory.Store, memory.Architecture))
-                    {
-                        scorer.UseAdapters(adapters.Entries);
-                        perplexity = Gate.Perplexity(scorer, windows, model.VocabularySize);
-                    }
+                        perplexity = Perplexity.MeasureWith(scorer, text, adapters.Entries);
                 var point = new CyclePoint(cycle, so.Count, recall.Raw, recall.Paraphrase, recall.Chat, stored.Count(f => f.Scale == 0),
                     stored.Count(f => f.Scale > 0), memory.Store.Consolidated()?.Adapter.LongLength ?? 0, perplexity,
                     sleep?.Times.Total.TotalSeconds ?? 0, sleep?.Committed, sleep?.Verdict);
@@ -88,13 +85,5 @@ public static class CyclesEvaluation
             Directory.Delete(directory, recursive: true);
         }
         return new CyclesReport(Path.GetFileName(options.ModelPath), options.Cycles, options.PerCycle, !options.NoSleep, basePerplexity, points);
-    }
-
-    /// <summary>8 windows of 128 tokens from the second half of the text (a file covariance reads its start).</summary>
-    static IReadOnlyList<int[]> Windows(Model model, string path)
-    {
-        string text = File.ReadAllText(path);
-        int[] tokens = model.Tokenize(text.Substring(text.Length / 2, Math.Min(40_000, text.Length / 2)));
-        return [.. Enumerable.Range(0, 8).Select(w => tokens[(w * 128)..((w + 1) * 128)])];
     }
 }

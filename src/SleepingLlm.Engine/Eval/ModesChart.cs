@@ -19,7 +19,7 @@ public static class ModesChart
     [
         new("chat-recall", "chat recall", p => p.ChatRecall),
         new("paraphrase-recall", "paraphrase-question recall", p => p.ParaphraseRecall),
-        new("locality", "locality (other subjects unchanged)", p => p.Locality),
+        new("locality", "locality (next-token KL < 0.05 on other people)", p => p.Locality),
         new("prompt-tokens", "prompt tokens added per question", p => p.PromptTokensAdded),
         new("first-token-ms", "time to first token (ms, median)", p => p.TimeToFirstTokenMs),
         new("decode-tokens-per-s", "decode tokens/s (median)", p => p.DecodeTokensPerSecond),

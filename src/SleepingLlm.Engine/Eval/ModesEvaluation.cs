@@ -45,9 +45,8 @@ public static class ModesEvaluation
         var facts = options.Records.Take(options.Count).ToList();
         if (facts.Count < options.Count || facts.Any(f => f.Question is null))
             throw new SleepingLlmException($"the facts file needs {options.Count} facts, each with a question");
-        var subjects = facts.Select(f => f.Subject).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var others = options.Records.Skip(options.Count).Where(r => r.Question is not null && subjects.Add(r.Subject))
-            .Take(options.LocalityQuestions).Select(r => r.Question!).ToList();
+        var others = new LocalityQuestions(Questions(LocalityPrompts.Unrelated(options.Records, options.Count, int.MaxValue), options.LocalityQuestions),
+            Questions(LocalityPrompts.Namesakes(options.Records, options.Count, int.MaxValue), options.LocalityQuestions));
 
         string sha;
         using (var file = File.OpenRead(options.ModelPath)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
@@ -107,7 +106,8 @@ public static class ModesEvaluation
                 RagCount = options.RagCount,
                 Threads = model.Options.Threads,
                 WeightsMemory = weights ? options.Memory ?? "written" : null,
-                LocalityQuestions = others.Count,
+                LocalityQuestions = others.Unrelated.Count,
+                NamesakeQuestions = others.Namesakes.Count,
                 TimedQuestions = Math.Min(options.TimedQuestions, facts.Count),
                 Points = points,
                 Answers = answers,
@@ -121,30 +121,33 @@ public static class ModesEvaluation
 
     public static string Describe(ModePoint p) => p.Problem is { } problem
         ? $"{p.Facts} facts, {p.Mode}: not measured: {problem}"
-        : $"{p.Facts} facts, {p.Mode}: chat {p.ChatRecall:F2} paraphrase {p.ParaphraseRecall:F2} locality {p.Locality:F2} " +
+        : $"{p.Facts} facts, {p.Mode}: chat {p.ChatRecall:F2} paraphrase {p.ParaphraseRecall:F2} locality {p.Locality:F2} (first token {p.LocalityFirstToken:F2}, KL {p.LocalityDivergence:F3}) " +
+          $"namesakes {p.NamesakeLocality:F2} (KL {p.NamesakeDivergence:F3}) " +
           $"+{p.PromptTokensAdded:F1} tokens, first token {p.TimeToFirstTokenMs:F0} ms, {p.DecodeTokensPerSecond:F1} tokens/s, {p.DiskBytes} B on disk";
 
-    /// <summary>The bare model's answers to the locality questions, and its prompt tokens for each fact's question.</summary>
-    sealed record BareAnswers(IReadOnlyList<string> Others, IReadOnlyDictionary<string, int> PromptTokens);
+    /// <summary>Other people's questions: of people sharing no name with a remembered subject, and of made-up namesakes of them.</summary>
+    sealed record LocalityQuestions(IReadOnlyList<string> Unrelated, IReadOnlyList<string> Namesakes);
 
-    static BareAnswers Baseline(Model model, IReadOnlyList<FactRecord> facts, IReadOnlyList<string> others)
+    static List<string> Questions(IReadOnlyList<FactRecord> records, int count) =>
+        [.. records.Select(r => r.Question).OfType<string>().Take(count)];
+
+    /// <summary>The bare model's next-token distributions after the locality questions, and its prompt tokens for each fact's question.</summary>
+    sealed record BareAnswers(IReadOnlyList<float[]> Others, IReadOnlyList<float[]> Namesakes, IReadOnlyDictionary<string, int> PromptTokens);
+
+    static BareAnswers Baseline(Model model, IReadOnlyList<FactRecord> facts, LocalityQuestions others)
     {
-        using var bare = new Context(model);
-        var probe = new ModeProbe(bare, null, MemoryMode.Weights, 0);
-        var tokens = facts.Select(f => f.Question!).Distinct().ToDictionary(q => q,
-            q => model.Tokenize(model.ApplyChatTemplate([ChatMessage.User(q)], addAssistant: true)).Length);
-        return new BareAnswers(Locality(probe, others), tokens);
+        var tokens = facts.Select(f => f.Question!).Distinct().ToDictionary(q => q, q => ChatPrompt(model, null, q).Length);
+        using var scorer = new Scorer(model); // the bare questions: a few dozen tokens each
+        return new BareAnswers(Locality.NextToken(scorer, [.. others.Unrelated.Select(q => ChatPrompt(model, null, q))], null),
+            Locality.NextToken(scorer, [.. others.Namesakes.Select(q => ChatPrompt(model, null, q))], null), tokens);
     }
 
-    /// <summary>Replies to the locality questions, from an empty cache so that the bare and the weights runs decode alike.</summary>
-    static List<string> Locality(ModeProbe probe, IReadOnlyList<string> questions)
-    {
-        probe.Clear();
-        return [.. questions.Select(q => probe.Ask(q).Text)];
-    }
+    /// <summary>A question as the chat sends it, with the mode's system prompt (if any), up to where the reply starts.</summary>
+    static int[] ChatPrompt(Model model, string? system, string question) =>
+        model.Tokenize(model.ApplyChatTemplate(system is null ? [ChatMessage.User(question)] : [ChatMessage.System(system), ChatMessage.User(question)], addAssistant: true));
 
     static (ModePoint, IReadOnlyList<ModeAnswer>) Measure(Model model, string architecture, MemoryStore store, MemoryMode mode,
-        ModesEvalOptions options, IReadOnlyList<FactRecord> facts, IReadOnlyList<string> others, BareAnswers bare, long disk)
+        ModesEvalOptions options, IReadOnlyList<FactRecord> facts, LocalityQuestions others, BareAnswers bare, long disk)
     {
         using var context = new Context(model);
         using var adapter = mode.UsesWeights() ? LoadAdapter(model, architecture, store) : null;
@@ -162,11 +165,16 @@ public static class ModesEvaluation
                 double para = paraphrases.Count == 0 ? 0 : paraphrases.Count(p => Probe.Names(probe.Ask(p, f.Object).Text, f.Object)) / (double)paraphrases.Count;
                 answers.Add(new ModeAnswer(mode.Name(), f.Id, f.Object, Probe.Names(reply.Text, f.Object), reply.Text.Trim(), para));
             }
-            var after = Locality(probe, others);
-            double locality = others.Count == 0 ? 1 : after.Zip(bare.Others).Count(p => p.First == p.Second) / (double)others.Count;
+            // Locality through the same measure as wake's: the first token of the reply and the next-token KL, with what this mode adds (adapter, system prompt).
+            using var scorer = new Scorer(model, context.Size);
+            LocalityScore Score(IReadOnlyList<string> questions, IReadOnlyList<float[]> before) => Locality.Score(Locality.Compare(questions, before,
+                Locality.NextToken(scorer, [.. questions.Select(q => ChatPrompt(model, MemoryPrompt.For(store, mode, q, options.RagCount), q))], adapter)));
+            var locality = Score(others.Unrelated, bare.Others);
+            var namesakes = Score(others.Namesakes, bare.Namesakes);
             var timed = facts.Take(options.TimedQuestions).Select(f => probe.Timed(f.Question!)).ToList();
-            return (new ModePoint(mode.Name(), facts.Count, answers.Average(a => a.Chat ? 1.0 : 0), answers.Average(a => a.Paraphrase), locality,
-                added.Average(), Median(timed.Select(t => t.TimeToFirstTokenMs)), Median(timed.Select(t => t.DecodeTokensPerSecond)), disk), answers);
+            return (new ModePoint(mode.Name(), facts.Count, answers.Average(a => a.Chat ? 1.0 : 0), answers.Average(a => a.Paraphrase), locality.Unchanged,
+                added.Average(), Median(timed.Select(t => t.TimeToFirstTokenMs)), Median(timed.Select(t => t.DecodeTokensPerSecond)), disk,
+                LocalityDivergence: locality.Divergence, LocalityFirstToken: locality.FirstTokenUnchanged, NamesakeLocality: namesakes.Unchanged, NamesakeDivergence: namesakes.Divergence), answers);
         }
         catch (SleepingLlmException e)
         {

@@ -30,33 +30,56 @@ public sealed record WakeEvalOptions
 /// Writes facts one at a time into a fresh memory (MEMIT on the kernel graph) and measures with
 /// llama.cpp as a user would meet them: at each checkpoint the memory's adapter is exported and loaded
 /// on the base model, then greedy raw completion, paraphrases, the chat answer, other subjects'
-/// answers (locality) and WikiText perplexity are measured for all facts written so far. Last, the
+/// answers (locality: first token and next-token KL, on unrelated people and on namesakes) and
+/// perplexity on held-apart WikiText and self-written chat text are measured for all facts written so far. Last, the
 /// memory is closed and reopened from its store and recall measured again. Engine thread only.
 /// </summary>
 public static class WakeEvaluation
 {
-    /// <summary>The bare model's answers that locality compares against.</summary>
-    sealed record Baseline(IReadOnlyList<string> Others, IReadOnlyList<string> OthersBefore, IReadOnlyList<float[]> OthersNext,
-        IReadOnlyList<string> CounterFact, IReadOnlyList<string> CounterFactBefore, double? Perplexity);
+    /// <summary>The locality prompts as text and tokens, and the bare model's next-token distributions after each.</summary>
+    sealed record Prompts(IReadOnlyList<string> Text, IReadOnlyList<int[]> Tokens, IReadOnlyList<float[]> Bare)
+    {
+        public static Prompts Of(Model model, Scorer scorer, IReadOnlyList<string> text)
+        {
+            var tokens = text.Select(p => model.Tokenize(p)).ToList();
+            return new Prompts(text, tokens, Eval.Locality.NextToken(scorer, tokens, null));
+        }
+
+        /// <summary>Each prompt's first token and KL with <paramref name="adapter"/> at <paramref name="scale"/>.</summary>
+        public IReadOnlyList<LocalityAnswer> With(Scorer scorer, SafeLlamaAdapterHandle adapter, float scale = 1f) =>
+            Eval.Locality.Compare(Text, Bare, Eval.Locality.NextToken(scorer, Tokens, adapter, scale));
+    }
+
+    /// <summary>What the memory is measured against: the bare model on the locality prompts and the perplexity texts.</summary>
+    sealed record Baseline(Prompts Others, IReadOnlyList<string> OthersContinued, Prompts Namesakes, Prompts? CounterFact,
+        PerplexityText? WikiText, double? Perplexity, PerplexityText? ChatText, double? ChatPerplexity);
 
     public static WakeReport Run(WakeEvalOptions options, Action<string>? log = null)
     {
         using var model = Model.Load(options.ModelPath, options.ModelOptions);
+        using var scorer = new Scorer(model, Perplexity.WindowTokens);
         var facts = options.Records.Take(options.Count).ToList();
-        var others = options.Records.Skip(options.Count).Where(r => facts.All(f => f.Subject != r.Subject)).Take(20).Select(r => r.Prompt).ToList();
+        var covarianceTokens = (options.Settings ?? WakeSettings.For(Models.ModelInfo.Read(options.ModelPath).LayerCount)).CovarianceTokens;
         Baseline baseline;
         using (var bare = new Context(model))
-            baseline = new Baseline(others, [.. others.Select(p => Probe.Complete(bare, p))], Probe.NextToken(model, null, others),
-                options.CounterFactPrompts, [.. options.CounterFactPrompts.Select(p => Probe.Complete(bare, p))],
-                options.WikiText is null ? null : Probe.Perplexity(model, null, options.WikiText));
+        {
+            var others = Prompts.Of(model, scorer, [.. LocalityPrompts.Unrelated(options.Records, options.Count).Select(r => r.Prompt)]);
+            var wiki = options.WikiText is null ? null : Perplexity.HeldOut(model, options.WikiText, options.Corpus, covarianceTokens, log);
+            var chat = model.ChatTemplate is null ? null : Perplexity.Chat(model);
+            baseline = new Baseline(others, [.. others.Text.Select(p => Probe.Complete(bare, p))],
+                Prompts.Of(model, scorer, [.. LocalityPrompts.Namesakes(options.Records, options.Count).Select(r => r.Prompt)]),
+                options.CounterFactPrompts.Count == 0 ? null : Prompts.Of(model, scorer, options.CounterFactPrompts),
+                wiki, wiki is null ? null : Perplexity.Measure(scorer, wiki, null), chat, chat is null ? null : Perplexity.Measure(scorer, chat, null));
+        }
+        if (baseline.Namesakes.Text.Count < 20)
+            log?.Invoke($"note: only {baseline.Namesakes.Text.Count} namesake prompts could be made from the facts file");
 
         var checkpoints = Checkpoints.For(facts.Count, options.Curve);
         var written = new List<Remembered>();
         var curve = new List<CurvePoint>();
-        Recall? last = null;
-        IReadOnlyList<LocalityAnswer> lastLocality = [];
+        Measured? last = null;
         WakeSettings used;
-        (Recall Recall, double ExportedRaw, double LocalityFloor) restart;
+        (Recall Recall, double ExportedRaw) restart;
         // A fresh memory, written one fact at a time through the same path as `remember`.
         if (options.KeepMemory is { } keep && Directory.Exists(keep) && Directory.EnumerateFileSystemEntries(keep).Any())
             throw new SleepingLlmException($"{keep} is not empty: the eval writes a fresh memory");
@@ -76,15 +99,13 @@ public static class WakeEvaluation
                                 $"realised {string.Join(" ", done.Realised.Select(r => r.ToString("F2")))}, {done.Elapsed.TotalSeconds:F1} s (v* {done.ValueSteps} steps {done.ValueTime.TotalSeconds:F1} s)");
                     if (!checkpoints.Contains(written.Count)) continue;
                     int since = curve.Count == 0 ? 0 : curve[^1].Facts;
-                    (var point, last, lastLocality) = Measure(model, memory, facts[..written.Count], baseline, options,
+                    last = Measure(model, scorer, memory, facts[..written.Count], baseline, options,
                         [.. written.Skip(since).Select(w => w.Elapsed.TotalSeconds)]);
-                    curve.Add(point);
-                    log?.Invoke($"{point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2}" + (point.Chat is { } chat ? $" chat {chat:F2}" : "") + $" locality {point.Locality:F2} (KL {point.LocalityDivergence:F3})" +
-                                (point.CounterFactLocality is { } cf ? $" CounterFact locality {cf:F2}" : "") +
-                                (point.Perplexity is { } ppl ? $" perplexity {ppl:F2}" : ""));
+                    curve.Add(last.Point);
+                    log?.Invoke(Describe(last.Point));
                 }
             }
-            restart = Restart(model, options, used, memoryDirectory, facts, baseline);
+            restart = Restart(model, options, used, memoryDirectory, facts);
         }
         finally
         {
@@ -92,7 +113,7 @@ public static class WakeEvaluation
         }
 
         var final = curve[^1];
-        var outcomes = last!.Answers.Select((a, i) => new FactOutcome(a.Fact.Id, a.Fact.Object, a.Raw, a.Paraphrase, a.Chat,
+        var outcomes = last!.Recall.Answers.Select((a, i) => new FactOutcome(a.Fact.Id, a.Fact.Object, a.Raw, a.Paraphrase, a.Chat,
             a.RawAnswer, a.ChatAnswer, restart.Recall.Answers[i].RawAnswer, written[i].Elapsed.TotalSeconds, written[i].ValueLoss)).ToList();
         var info = Models.ModelInfo.Read(options.ModelPath);
         var seconds = written.Select(w => w.Elapsed.TotalSeconds).Order().ToList();
@@ -106,15 +127,24 @@ public static class WakeEvaluation
             ParaphraseRecall = final.Paraphrase,
             ChatRecall = final.Chat,
             Locality = final.Locality,
-            LocalityDivergence = final.LocalityDivergence,
+            LocalityFloor = final.LocalityFloor,
+            NamesakeLocality = final.NamesakeLocality,
+            NamesakeFloor = final.NamesakeFloor,
+            LocalityPrompts = baseline.Others.Text.Count,
+            NamesakePrompts = baseline.Namesakes.Text.Count,
+            ContinuationUnchanged = final.ContinuationUnchanged,
             CounterFactLocality = final.CounterFactLocality,
+            PerplexityText = baseline.WikiText?.Description,
+            PerplexityTokens = baseline.WikiText?.ScoredTokens,
             PerplexityBefore = baseline.Perplexity,
             PerplexityAfter = final.Perplexity,
+            ChatPerplexityBefore = baseline.ChatPerplexity,
+            ChatPerplexityAfter = final.ChatPerplexity,
+            ChatPerplexityTokens = baseline.ChatText?.ScoredTokens,
             RestartRaw = restart.Recall.Raw,
             RestartParaphrase = restart.Recall.Paraphrase,
             RestartChat = restart.Recall.Chat,
             ExportedRaw = restart.ExportedRaw,
-            LocalityFloor = restart.LocalityFloor,
             SecondsPerFactMedian = Benchmark.Median(seconds),
             SecondsPerFactP95 = seconds[(int)Math.Ceiling(0.95 * seconds.Count) - 1],
             FactorBytesPerFact = used.Layers.Count * 4L * ((info.FeedForwardLength ?? 0) + info.EmbeddingLength),
@@ -123,27 +153,46 @@ public static class WakeEvaluation
             MeanRealised = written.Average(w => w.Realised[^1]),
             Curve = options.Curve ? curve : null,
             Outcomes = outcomes,
-            LocalityAnswers = lastLocality,
+            LocalityAnswers = last.Locality,
+            NamesakeAnswers = last.Namesakes,
+            ContinuationAnswers = last.Continuations,
         };
     }
 
+    public static string Describe(CurvePoint p) =>
+        $"{p.Facts} facts: raw {p.Raw:F2} paraphrase {p.Paraphrase:F2}" + (p.Chat is { } chat ? $" chat {chat:F2}" : "") +
+        $" locality {p.Locality.Unchanged:F2} (KL {p.Locality.Divergence:F3}; floor {p.LocalityFloor.Unchanged:F2}, KL {p.LocalityFloor.Divergence:F4})" +
+        $" namesakes {p.NamesakeLocality.Unchanged:F2} (KL {p.NamesakeLocality.Divergence:F3}) continuations {p.ContinuationUnchanged:F2}" +
+        (p.CounterFactLocality is { } cf ? $" CounterFact locality {cf.Unchanged:F2}" : "") +
+        (p.Perplexity is { } ppl ? $" perplexity {ppl:F2}" : "") + (p.ChatPerplexity is { } cp ? $" chat-text perplexity {cp:F2}" : "");
+
+    /// <summary>A checkpoint's measures, and the per-prompt detail the report keeps of the last one.</summary>
+    sealed record Measured(CurvePoint Point, Recall Recall, IReadOnlyList<LocalityAnswer> Locality, IReadOnlyList<LocalityAnswer> Namesakes,
+        IReadOnlyList<ContinuationAnswer> Continuations);
+
     /// <summary>The measures of the memory as it is now, through its exported adapter on the base model.</summary>
-    static (CurvePoint Point, Recall Recall, IReadOnlyList<LocalityAnswer> Locality) Measure(Model model, MemoryService memory, IReadOnlyList<FactRecord> facts, Baseline baseline,
+    static Measured Measure(Model model, Scorer scorer, MemoryService memory, IReadOnlyList<FactRecord> facts, Baseline baseline,
         WakeEvalOptions options, IReadOnlyList<double> seconds)
     {
         using var adapter = LoadExport(model, memory, options.AdapterPath);
         using var context = new Context(model);
         context.SetAdapter(adapter);
         var recall = Probe.Facts(context, facts);
-        var next = Probe.NextToken(model, adapter, baseline.Others);
-        var locality = Probe.Locality(context, baseline.Others, baseline.OthersBefore)
-            .Select((a, i) => a with { Divergence = Probe.Divergence(baseline.OthersNext[i], next[i]) }).ToList();
-        double? counterFact = baseline.CounterFact.Count == 0 ? null : Probe.Unchanged(Probe.Locality(context, baseline.CounterFact, baseline.CounterFactBefore));
-        double? perplexity = options.WikiText is null ? null : Probe.Perplexity(model, adapter, options.WikiText);
-        double divergence = locality.Count == 0 ? 0 : locality.Average(a => a.Divergence!.Value);
+        var othersFloor = baseline.Others.With(scorer, adapter, Eval.Locality.FloorScale);
+        var namesakesFloor = baseline.Namesakes.With(scorer, adapter, Eval.Locality.FloorScale);
+        var locality = baseline.Others.With(scorer, adapter).Zip(othersFloor, (a, f) => a with { FloorDivergence = f.Divergence }).ToList();
+        var namesakes = baseline.Namesakes.With(scorer, adapter).Zip(namesakesFloor, (a, f) => a with { FloorDivergence = f.Divergence }).ToList();
+        var floor = Eval.Locality.Score(othersFloor);
+        var namesakeFloor = Eval.Locality.Score(namesakesFloor);
+        var continuations = Probe.Continuations(context, baseline.Others.Text, baseline.OthersContinued);
+        var counterFact = baseline.CounterFact is { } cf ? Eval.Locality.Score(cf.With(scorer, adapter)) : null;
+        double? perplexity = baseline.WikiText is { } wiki ? Perplexity.Measure(scorer, wiki, adapter) : null;
+        double? chatPerplexity = baseline.ChatText is { } chat ? Perplexity.Measure(scorer, chat, adapter) : null;
         long disk = MemoryFootprint.DatabaseBytes(memory.Store.DatabasePath) / facts.Count;
-        return (new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, Probe.Unchanged(locality), counterFact, perplexity,
-            Benchmark.Median(seconds), disk, divergence), recall, locality);
+        var point = new CurvePoint(facts.Count, recall.Raw, recall.Paraphrase, recall.Chat, Eval.Locality.Score(locality), floor,
+            Eval.Locality.Score(namesakes), namesakeFloor, Probe.Unchanged(continuations), counterFact, perplexity, chatPerplexity,
+            Benchmark.Median(seconds), disk);
+        return new Measured(point, recall, locality, namesakes, continuations);
     }
 
     /// <summary>
@@ -151,8 +200,8 @@ public static class WakeEvaluation
     /// adapter from the store and applies it to its context; then the file it exports, loaded on the
     /// base model by llama.cpp alone.
     /// </summary>
-    static (Recall Recall, double ExportedRaw, double LocalityFloor) Restart(Model model, WakeEvalOptions options, WakeSettings settings, string directory,
-        IReadOnlyList<FactRecord> facts, Baseline baseline)
+    static (Recall Recall, double ExportedRaw) Restart(Model model, WakeEvalOptions options, WakeSettings settings, string directory,
+        IReadOnlyList<FactRecord> facts)
     {
         using var context = new Context(model);
         using var memory = MemoryService.Open(model, context, directory, () => options.Corpus, settings, options.CacheDirectory);
@@ -161,13 +210,8 @@ public static class WakeEvaluation
         using var exported = new Context(model);
         exported.SetAdapter(adapter);
         double raw = facts.Count(f => Probe.Names(Probe.Complete(exported, f.Prompt), f.Object)) / (double)facts.Count;
-        exported.SetAdapter(adapter, FloorScale);
-        double floor = Probe.Unchanged(Probe.Locality(exported, baseline.Others, baseline.OthersBefore));
-        return (recall, raw, floor);
+        return (recall, raw);
     }
-
-    /// <summary>The adapter's scale for <see cref="WakeReport.LocalityFloor"/>: the edit shrunk to nothing, llama.cpp's adapter path still run.</summary>
-    const float FloorScale = 1e-6f;
 
     static SafeLlamaAdapterHandle LoadExport(Model model, MemoryService memory, string path) =>
         model.LoadAdapter(memory.Export(path) ?? throw new SleepingLlmException("the memory exported no adapter: no active facts"));

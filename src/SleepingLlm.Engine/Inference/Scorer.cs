@@ -33,6 +33,8 @@ public sealed unsafe class Scorer : IDisposable
         size = contextLength;
     }
 
+    public Model Model => model;
+
     /// <summary>Applies one adapter at <paramref name="scale"/> (null: none) to the following evaluations.</summary>
     public void UseAdapter(SafeLlamaAdapterHandle? adapter, float scale = 1f) =>
         UseAdapters(adapter is null ? [] : [new AdapterScale(adapter, scale)]);
@@ -42,6 +44,45 @@ public sealed unsafe class Scorer : IDisposable
 
     /// <summary>[tokens × vocabulary] logits, row t predicting token t+1.</summary>
     public float[] Logits(ReadOnlySpan<int> tokens)
+    {
+        Decode(tokens, 0);
+        int vocab = model.VocabularySize;
+        var logits = new float[tokens.Length * vocab];
+        for (int i = 0; i < tokens.Length; i++)
+            Row(i).CopyTo(logits.AsSpan(i * vocab, vocab));
+        return logits;
+    }
+
+    /// <summary>
+    /// log p(token t | tokens before it) for t in [<paramref name="from"/>, length), 1 ≤ from: the basis of
+    /// perplexity and of a continuation's probability. Only the rows needed are computed, none copied.
+    /// </summary>
+    public double[] LogProbabilities(ReadOnlySpan<int> tokens, int from)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(from, tokens.Length);
+        Decode(tokens, from - 1);
+        var result = new double[tokens.Length - from];
+        for (int t = from; t < tokens.Length; t++)
+        {
+            var row = Row(t - 1);
+            result[t - from] = row[tokens[t]] - LogSumExp(row);
+        }
+        return result;
+    }
+
+    /// <summary>The log-probabilities of the token after the sequence (a full distribution over the vocabulary).</summary>
+    public float[] NextToken(ReadOnlySpan<int> tokens)
+    {
+        Decode(tokens, tokens.Length - 1);
+        var row = Row(tokens.Length - 1);
+        var result = new float[row.Length];
+        System.Numerics.Tensors.TensorPrimitives.Subtract(row, (float)LogSumExp(row), result);
+        return result;
+    }
+
+    /// <summary>Decodes the sequence from an empty cache, with logits from position <paramref name="logitsFrom"/> on.</summary>
+    void Decode(ReadOnlySpan<int> tokens, int logitsFrom)
     {
         if (tokens.IsEmpty || tokens.Length > size)
             throw new ArgumentException($"1..{size} tokens, got {tokens.Length}", nameof(tokens));
@@ -56,7 +97,7 @@ public sealed unsafe class Scorer : IDisposable
                 batch.Pos[i] = i;
                 batch.NSeqId[i] = 1;
                 batch.SeqId[i][0] = 0;
-                batch.Logits[i] = 1;
+                batch.Logits[i] = (sbyte)(i >= logitsFrom ? 1 : 0);
             }
             int status = Llama.llama_decode(handle, batch);
             if (status != 0) throw new SleepingLlmException($"llama_decode failed ({status})");
@@ -65,11 +106,17 @@ public sealed unsafe class Scorer : IDisposable
         {
             Llama.llama_batch_free(batch);
         }
-        int vocab = model.VocabularySize;
-        var logits = new float[tokens.Length * vocab];
-        for (int i = 0; i < tokens.Length; i++)
-            new ReadOnlySpan<float>(Llama.llama_get_logits_ith(handle, i), vocab).CopyTo(logits.AsSpan(i * vocab, vocab));
-        return logits;
+    }
+
+    ReadOnlySpan<float> Row(int position) => new(Llama.llama_get_logits_ith(handle, position), model.VocabularySize);
+
+    /// <summary>log Σ exp(x), shifted by the maximum so that no term overflows.</summary>
+    static double LogSumExp(ReadOnlySpan<float> row)
+    {
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+        double sum = 0;
+        foreach (float l in row) sum += Math.Exp(l - max);
+        return max + Math.Log(sum);
     }
 
     public void Dispose() => handle.Dispose();

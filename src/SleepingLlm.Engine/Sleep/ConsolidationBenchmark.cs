@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SleepingLlm.Eval;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
+using SleepingLlm.Wake;
 
 namespace SleepingLlm.Sleep;
 
@@ -28,7 +29,10 @@ public static class ConsolidationBenchmark
         var trained = records.Take(facts).ToList();
         var anchored = records.Skip(facts).Take(anchorFacts).ToList();
         string[] heldOut = [.. records.Skip(facts + anchorFacts).Take(heldOutFacts).Select(f => f.Prompt)];
-        var heldOutBefore = Probe.NextToken(model, null, heldOut);
+        using var scorer = new Scorer(model, Perplexity.WindowTokens);
+        int[][] heldOutTokens = [.. heldOut.Select(p => model.Tokenize(p))];
+        var heldOutBefore = Locality.NextToken(scorer, heldOutTokens, null);
+        var text = Perplexity.HeldOut(model, wikiText, Corpus.SelfGenerated(), 0);
         var before = Probe.Facts(context, trained);
         var anchors = Consolidation.Anchors(context, anchored.Select(f => f.Prompt), anchored.Where(f => f.Question is not null).Select(f => f.Question!));
         var sequences = Consolidation.Sequences(model, trained.Select(f => f.ToFact()));
@@ -50,11 +54,10 @@ public static class ConsolidationBenchmark
         context.SetAdapter(adapter);
         var after = Probe.Facts(context, trained);
         context.SetAdapter(null);
-        double heldOutKl = heldOut.Length == 0 ? 0 : heldOutBefore.Zip(Probe.NextToken(model, adapter, heldOut), Probe.Divergence).Average();
-        const int windows = 4, windowTokens = 512;
+        double heldOutKl = heldOut.Length == 0 ? 0 : heldOutBefore.Zip(Locality.NextToken(scorer, heldOutTokens, adapter), Locality.Divergence).Average();
         return new ConsolidationBenchmarkResult(facts, sequences.Count, anchors.Count, result.Training.Steps, steps.Seconds.Count > 0 ? Benchmark.Median(steps.Seconds) : 0,
             seconds, result.Training.Nll, result.Training.AnchorKl, new FileInfo(adapterPath).Length, before, after, heldOutKl,
-            Probe.Perplexity(model, null, wikiText, windows, windowTokens), Probe.Perplexity(model, adapter, wikiText, windows, windowTokens));
+            Perplexity.Measure(scorer, text, null), Perplexity.Measure(scorer, text, adapter));
     }
 
     /// <summary>Seconds between evaluations: one Adam update and one forward+backward each.</summary>

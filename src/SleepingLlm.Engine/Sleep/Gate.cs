@@ -30,32 +30,15 @@ public static class Gate
         return new GateVerdict(problem is null, problem ?? pass, b, a, basePerplexity, perplexityBefore, perplexityAfter);
     }
 
-    /// <summary>Perplexity of the scorer (with whatever adapters it has) over token windows: each window's next-token NLL, pooled.</summary>
-    public static double Perplexity(Scorer scorer, IReadOnlyList<int[]> windows, int vocabulary)
+    /// <summary>
+    /// What the gate measures when given no text: replies the bare model writes through its chat template
+    /// (<see cref="Eval.Perplexity.Chat"/>), or without a template its own continuations of a few starts.
+    /// </summary>
+    public static Eval.PerplexityText SelfWritten(Context bare, int windows = 4, int tokens = 128)
     {
-        double nll = 0;
-        int count = 0;
-        foreach (int[] window in windows)
-        {
-            float[] logits = scorer.Logits(window);
-            for (int i = 0; i + 1 < window.Length; i++)
-            {
-                var row = logits.AsSpan(i * vocabulary, vocabulary);
-                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-                double sum = 0;
-                foreach (float l in row) sum += Math.Exp(l - max);
-                nll += max + Math.Log(sum) - row[window[i + 1]];
-                count++;
-            }
-        }
-        return count == 0 ? double.NaN : Math.Exp(nll / count);
-    }
-
-    /// <summary>What the gate measures when given no text: the bare model's own writing from fixed starts, sampled with a fixed seed.</summary>
-    public static IReadOnlyList<int[]> SelfWritten(Context bare, int windows = 4, int tokens = 128)
-    {
-        string[] starts = ["The history of the city", "In the morning, the", "Scientists have found that", "The best way to learn"];
         var model = bare.Model;
+        if (model.ChatTemplate is not null) return Eval.Perplexity.Chat(model);
+        string[] starts = ["The history of the city", "In the morning, the", "Scientists have found that", "The best way to learn"];
         var result = new List<int[]>();
         for (int i = 0; i < windows; i++)
         {
@@ -66,6 +49,6 @@ public static class Gate
             result.Add(window[..Math.Min(window.Length, tokens)]);
         }
         bare.Clear();
-        return result;
+        return new Eval.PerplexityText($"{windows} continuations the model wrote (temperature 0.8)", result, [.. Enumerable.Repeat(1, windows)]);
     }
 }

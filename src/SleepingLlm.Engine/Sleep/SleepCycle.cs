@@ -40,10 +40,8 @@ static class SleepCycle
             using var bare = new Context(model, 512);
             using var scorer = new Scorer(model, 512);
             var text = options.GateText ?? Gate.SelfWritten(bare);
-            scorer.UseAdapters([]);
-            double basePerplexity = Gate.Perplexity(scorer, text, model.VocabularySize);
-            scorer.UseAdapters(current.Entries);
-            double perplexityBefore = Gate.Perplexity(scorer, text, model.VocabularySize);
+            double basePerplexity = Eval.Perplexity.MeasureWith(scorer, text, []);
+            double perplexityBefore = Eval.Perplexity.MeasureWith(scorer, text, current.Entries);
 
             clock.Restart();
             var lora = options.Lora ?? SleepOptions.DefaultLora(model.LayerCount);
@@ -68,8 +66,7 @@ static class SleepCycle
             {
                 context.SetAdapters(candidate.Entries);
                 after = Audit.All(context, facts, "gate", progress, cancel);
-                scorer.UseAdapters(candidate.Entries);
-                perplexityAfter = Gate.Perplexity(scorer, text, model.VocabularySize);
+                perplexityAfter = Eval.Perplexity.MeasureWith(scorer, text, candidate.Entries);
             }
             var verdict = Gate.Judge(before, after, basePerplexity, perplexityBefore, perplexityAfter, options.PerplexityGate);
             progress?.Report($"gate: {(verdict.Pass ? "pass" : "fail")}: {verdict.Reason}");

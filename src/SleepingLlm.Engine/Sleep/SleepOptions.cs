@@ -14,8 +14,8 @@ public sealed record SleepOptions
     /// <summary>The gate's perplexity allowance over the bare model (0.02: +2%); a sleep that does not raise perplexity passes too.</summary>
     public double PerplexityGate { get; init; } = 0.02;
 
-    /// <summary>Token windows the gate measures perplexity on; null: text the bare model writes itself (<see cref="Gate.SelfWritten"/>).</summary>
-    public IReadOnlyList<int[]>? GateText { get; init; }
+    /// <summary>What the gate measures perplexity on; null: text the bare model writes itself (<see cref="Gate.SelfWritten"/>).</summary>
+    public Eval.PerplexityText? GateText { get; init; }
 
     /// <summary>The MEMIT scale of a fact at each consolidation stage: its edit dissolves as the LoRA proves it carries the fact.</summary>
     public static IReadOnlyList<float> StageScales { get; } = [1.0f, 0.5f, 0.1f, 0.0f];

@@ -15,6 +15,9 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     const uint Magic = 0x32564353; // "SCV2": v1 files had no checksum
     const int ChecksumBytes = 32, HeaderBytes = 8 + ChecksumBytes;
 
+    /// <summary>Tokens per captured sequence of the corpus.</summary>
+    public const int SequenceLength = 512;
+
     /// <summary>The covariance of every layer in <paramref name="layers"/>, computing (one pass) those not cached.</summary>
     public Dictionary<int, Matrix<double>> Get(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus,
         int tokens, IProgress<double>? progress = null)
@@ -28,10 +31,10 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
         }
         if (missing.Count == 0) return result;
 
-        using var capture = new ActivationCapture(model, 512);
+        using var capture = new ActivationCapture(model, SequenceLength);
         var sums = capture.CreateSums(CaptureKind.FfnDownInput, [.. missing]);
         int done = 0;
-        foreach (int[] sequence in corpus.Sequences(model, 512, tokens))
+        foreach (int[] sequence in corpus.Sequences(model, SequenceLength, tokens))
         {
             capture.Accumulate(sequence, sums);
             done += sequence.Length;
@@ -116,23 +119,35 @@ public abstract class Corpus
     public static Corpus FromFile(string path) => new FileCorpus(path);
     public static Corpus SelfGenerated() => new GeneratedCorpus();
 
-    sealed class FileCorpus(string path) : Corpus
+    /// <summary>A text file, read from its start: the covariance of <c>--corpus F</c>.</summary>
+    public sealed class FileCorpus(string path) : Corpus
     {
+        public string Path => path;
+
         public override string Id => "file-" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12];
 
-        public override IEnumerable<int[]> Sequences(Model model, int length, int tokens)
+        public override IEnumerable<int[]> Sequences(Model model, int length, int tokens) => Pieces(model, length, tokens).Select(p => p.Sequence);
+
+        /// <summary>
+        /// How many characters from the file's start <see cref="Sequences"/> reads for <paramref name="tokens"/> tokens:
+        /// what an eval must not measure perplexity on.
+        /// </summary>
+        public int CharactersRead(Model model, int length, int tokens) => Pieces(model, length, tokens).Select(p => p.End).DefaultIfEmpty(0).Max();
+
+        IEnumerable<(int[] Sequence, int End)> Pieces(Model model, int length, int tokens)
         {
             // Tokenize in pieces: the whole WikiText at once is needlessly slow and large.
             string text = File.ReadAllText(path);
             int produced = 0;
             for (int at = 0; at < text.Length && produced < tokens; at += 8000)
             {
-                int[] piece = model.Tokenize(text.Substring(at, Math.Min(8000, text.Length - at)));
+                int end = Math.Min(text.Length, at + 8000);
+                int[] piece = model.Tokenize(text[at..end]);
                 for (int i = 0; i + 16 < piece.Length && produced < tokens; i += length)
                 {
                     int[] sequence = piece[i..Math.Min(piece.Length, i + length)];
                     produced += sequence.Length;
-                    yield return sequence;
+                    yield return (sequence, end);
                 }
             }
         }

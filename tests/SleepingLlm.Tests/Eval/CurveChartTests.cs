@@ -9,11 +9,15 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
 {
     static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
+    static CurvePoint Point(int facts, double raw, double paraphrase, double chat, double locality, double namesakes, double counterFact) =>
+        new(facts, raw, paraphrase, chat, new LocalityScore(locality, locality, 0.1), new LocalityScore(1, 1, 0), new LocalityScore(namesakes, namesakes, 0.5), new LocalityScore(1, 1, 0),
+            ContinuationUnchanged: 0.2, CounterFactLocality: new LocalityScore(counterFact, counterFact, 0.1), Perplexity: 40, ChatPerplexity: 5, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000);
+
     static readonly CurvePoint[] Curve =
     [
-        new(10, Raw: 1.0, Paraphrase: 0.5, Chat: 0.2, Locality: 0.9, CounterFactLocality: 0.8, Perplexity: 40, SecondsPerFactMedian: 30, DiskBytesPerFact: 60_000, LocalityDivergence: 0.1),
-        new(25, Raw: 0.8, Paraphrase: 0.4, Chat: 0.1, Locality: 0.75, CounterFactLocality: 0.7, Perplexity: 41, SecondsPerFactMedian: 31, DiskBytesPerFact: 59_000, LocalityDivergence: 0.2),
-        new(40, Raw: 0.0, Paraphrase: 0.25, Chat: 0.0, Locality: 0.5, CounterFactLocality: 0.6, Perplexity: 43, SecondsPerFactMedian: 33, DiskBytesPerFact: 58_000, LocalityDivergence: 0.4),
+        Point(10, raw: 1.0, paraphrase: 0.5, chat: 0.2, locality: 0.9, namesakes: 0.6, counterFact: 0.8),
+        Point(25, raw: 0.8, paraphrase: 0.4, chat: 0.1, locality: 0.75, namesakes: 0.4, counterFact: 0.7),
+        Point(40, raw: 0.0, paraphrase: 0.25, chat: 0.0, locality: 0.5, namesakes: 0.2, counterFact: 0.6),
     ];
 
     XDocument WriteAndParse(IReadOnlyList<CurvePoint> curve, string title = "SmolLM2: layers 4-8")
@@ -36,10 +40,10 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
     {
         var svg = WriteAndParse(Curve);
         Assert.Equal(Svg + "svg", svg.Root!.Name);
-        Assert.Equal(["raw", "paraphrase", "chat", "locality", "CounterFact locality"],
+        Assert.Equal(["raw", "paraphrase", "chat", "locality", "namesake locality", "CounterFact locality"],
             Lines(svg).Select(l => l.Attribute("data-series")!.Value));
         var texts = svg.Descendants(Svg + "text").Select(t => t.Value).ToList();
-        foreach (string label in new[] { "raw", "paraphrase", "chat", "locality", "CounterFact locality", "facts written", "share of prompts" })
+        foreach (string label in new[] { "raw", "paraphrase", "chat", "locality", "namesake locality", "CounterFact locality", "facts written", "share of prompts" })
             Assert.Contains(label, texts);
     }
 
@@ -65,7 +69,7 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
     {
         // A model without a chat template and a run without --counterfact.
         var curve = Curve.Select(p => p with { Chat = null, CounterFactLocality = null }).ToList();
-        Assert.Equal(["raw", "paraphrase", "locality"], Lines(WriteAndParse(curve)).Select(l => l.Attribute("data-series")!.Value));
+        Assert.Equal(["raw", "paraphrase", "locality", "namesake locality"], Lines(WriteAndParse(curve)).Select(l => l.Attribute("data-series")!.Value));
     }
 
     [Fact]

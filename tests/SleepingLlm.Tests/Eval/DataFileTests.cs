@@ -30,5 +30,7 @@ public sealed class DataFileTests : IDisposable
         Assert.Contains("has no locality prompts", Assert.Throws<SleepingLlmException>(() => CounterFactSet.LocalityPrompts(path, 5)).Message);
         File.WriteAllText(path, "[{\"locality_prompt\": \"The capital of France is\"}, {\"locality_prompt\": \"Water boils at\"}]");
         Assert.Equal(["The capital of France is"], CounterFactSet.LocalityPrompts(path, 1));
+        // Locality prompts alone are no edit requests.
+        Assert.Contains("has no requests", Assert.Throws<SleepingLlmException>(() => CounterFactSet.Load(path)).Message);
     }
 }

@@ -34,8 +34,11 @@ public sealed class ConsolidationTests(ITestOutputHelper output) : ScratchDirect
             foreach (var f in trained) Assert.DoesNotContain(f.Object, Probe.Ask(context, f.Question!), StringComparison.OrdinalIgnoreCase);
             anchors = Consolidation.Anchors(context, anchored.Select(f => f.Prompt), anchored.Select(f => f.Question!));
         }
-        var before = Probe.NextToken(model, null, [.. heldOut.Select(f => f.Prompt)]);
-        double perplexityBefore = Probe.Perplexity(model, null, WikiText.Path);
+        using var scorer = new Scorer(model, Perplexity.WindowTokens);
+        int[][] heldOutPrompts = [.. heldOut.Select(f => model.Tokenize(f.Prompt))];
+        var text = Perplexity.HeldOut(model, WikiText.Path, SleepingLlm.Wake.Corpus.SelfGenerated(), 0);
+        var before = Locality.NextToken(scorer, heldOutPrompts, null);
+        double perplexityBefore = Perplexity.Measure(scorer, text, null);
 
         var options = new LoraOptions { FirstLayer = 22, EndLayer = 30 };
         LoraResult result;
@@ -65,9 +68,9 @@ public sealed class ConsolidationTests(ITestOutputHelper output) : ScratchDirect
                 Assert.Contains(f.Object, answer, StringComparison.OrdinalIgnoreCase);
             }
         }
-        var after = Probe.NextToken(model, adapter, [.. heldOut.Select(f => f.Prompt)]);
-        double divergence = before.Zip(after, Probe.Divergence).Average();
-        double perplexityAfter = Probe.Perplexity(model, adapter, WikiText.Path);
+        var after = Locality.NextToken(scorer, heldOutPrompts, adapter);
+        double divergence = before.Zip(after, Locality.Divergence).Average();
+        double perplexityAfter = Perplexity.Measure(scorer, text, adapter);
         output.WriteLine($"held-out next-token KL {divergence:F4} nats; WikiText perplexity {perplexityBefore:F2} → {perplexityAfter:F2}");
         Assert.True(divergence < 0.1, $"mean next-token KL on other people's prompts {divergence:F4} nats");
         Assert.True(perplexityAfter < perplexityBefore * 1.02, $"perplexity {perplexityBefore:F2} → {perplexityAfter:F2}");
