@@ -22,16 +22,6 @@ public sealed unsafe class Adam(float learningRate, float beta1 = 0.9f, float be
         foreach (nint p in parameters) Update((GgmlTensor*)p, Tensors.GetFloats(graph.Gradient((GgmlTensor*)p)));
     }
 
-    /// <summary>
-    /// One update of <paramref name="parameter"/> from a gradient summed by the caller — over several
-    /// graphs, when one graph of every sequence would be too large for ggml's allocator.
-    /// </summary>
-    public void Step(GgmlTensor* parameter, float[] gradient)
-    {
-        step++;
-        Update(parameter, gradient);
-    }
-
     void Update(GgmlTensor* tensor, float[] g)
     {
         float correction1 = 1f - MathF.Pow(beta1, step), correction2 = 1f - MathF.Pow(beta2, step);

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using SleepingLlm.Eval;
 using SleepingLlm.Inference;
+using SleepingLlm.Kernels;
+using SleepingLlm.Sleep;
 
 namespace SleepingLlm.Cli.Commands;
 
@@ -49,6 +52,76 @@ public static class BenchCommand
             return 0;
         });
         command.Subcommands.Add(GraphCommand());
+        command.Subcommands.Add(ConsolidateCommand());
+        return command;
+    }
+
+    /// <summary><c>bench consolidate</c>: sleep's LoRA on the first facts of a file: time per step and fact, recall, perplexity.</summary>
+    static Command ConsolidateCommand()
+    {
+        var models = new ModelOptionSet();
+        var facts = new Option<string>("--facts") { Description = "Facts in the format of facts-people.json.", Required = true };
+        var wikiText = new Option<string>("--wikitext") { Description = "Text for perplexity (four 512-token windows from its start).", Required = true };
+        var count = new Option<int>("--n") { Description = "Facts to consolidate (the file's first).", DefaultValueFactory = _ => 4 };
+        var anchorFacts = new Option<int>("--anchor-facts") { Description = "The next facts whose prompts and questions, answered by the model, are the KL anchors.", DefaultValueFactory = _ => 5 };
+        var layers = new Option<int>("--layers") { Description = "The last this many layers get LoRA terms.", DefaultValueFactory = _ => 8 };
+        var rank = new Option<int>("--rank") { DefaultValueFactory = _ => 16 };
+        var matrices = new Option<string>("--matrices") { Description = "Comma-separated weights per layer.", DefaultValueFactory = _ => "ffn_down" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 60 };
+        var rate = new Option<float>("--lr") { DefaultValueFactory = _ => 2e-3f };
+        var anchorWeight = new Option<float>("--anchor-weight") { DefaultValueFactory = _ => 1f };
+        var adapter = new Option<string?>("--adapter") { Description = "Where to keep the adapter (default: a temporary file)." };
+        var json = Cli.JsonOption();
+        var command = new Command("consolidate", "Measure sleep's LoRA consolidation: seconds per step and per fact, recall through llama.cpp with the adapter, WikiText perplexity.");
+        models.AddTo(command);
+        foreach (var o in new Option[] { facts, wikiText, count, anchorFacts, layers, rank, matrices, steps, rate, anchorWeight, adapter, json }) command.Options.Add(o);
+        command.SetAction(async (result, _) =>
+        {
+            await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result));
+            var records = FactSet.Load(result.GetValue(facts)!);
+            string path = result.GetValue(adapter) ?? Path.Combine(Path.GetTempPath(), $"sleepingllm-consolidate-{Environment.ProcessId}.gguf");
+            bool quiet = result.GetValue(json);
+            var bench = await engine.Invoke((model, context) =>
+            {
+                var options = new LoraOptions
+                {
+                    FirstLayer = model.LayerCount - result.GetValue(layers), EndLayer = model.LayerCount, Rank = result.GetValue(rank),
+                    Matrices = result.GetValue(matrices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                    Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), AnchorWeight = result.GetValue(anchorWeight),
+                };
+                return ConsolidationBenchmark.Run(context, records, result.GetValue(count), result.GetValue(anchorFacts), options,
+                    result.GetValue(wikiText)!, models.ModelOptions(result).Threads, path, quiet ? null : Console.WriteLine);
+            });
+            if (result.GetValue(adapter) is null) File.Delete(path);
+            if (quiet)
+            {
+                Cli.WriteJson(new
+                {
+                    model = engine.ModelPath,
+                    bench.Facts, bench.Sequences, bench.Anchors, bench.Steps,
+                    median_step_seconds = Math.Round(bench.MedianStepSeconds, 3),
+                    train_seconds = Math.Round(bench.TrainSeconds, 2),
+                    seconds_per_fact = Math.Round(bench.SecondsPerFact, 2),
+                    final_nll = Math.Round(bench.FinalNll, 4),
+                    anchor_kl = Math.Round(bench.AnchorKl, 5),
+                    adapter_bytes = bench.AdapterBytes,
+                    recall_before = new { bench.Before.Raw, bench.Before.Paraphrase, bench.Before.Chat },
+                    recall_after = new { bench.After.Raw, bench.After.Paraphrase, bench.After.Chat },
+                    perplexity_before = Math.Round(bench.PerplexityBefore, 3),
+                    perplexity_after = Math.Round(bench.PerplexityAfter, 3),
+                    answers = bench.After.Answers.Select(a => new { a.Fact.Id, a.Fact.Object, raw = a.RawAnswer, chat = a.ChatAnswer }),
+                });
+                return 0;
+            }
+            foreach (var a in bench.After.Answers) Console.WriteLine($"{a.Fact.Question} → {a.ChatAnswer?.ReplaceLineEndings(" ")}");
+            Console.WriteLine($"{bench.Facts} facts, {bench.Sequences} sequences, {bench.Anchors} anchors, {bench.Steps} steps, adapter {bench.AdapterBytes:N0} B");
+            Console.WriteLine($"step          {bench.MedianStepSeconds,8:F3} s (median)   training {bench.TrainSeconds:F1} s = {bench.SecondsPerFact:F1} s/fact");
+            Console.WriteLine($"final NLL {bench.FinalNll:F3}, anchor KL {bench.AnchorKl:F4} nats");
+            Console.WriteLine($"recall before raw {bench.Before.Raw:F2} paraphrase {bench.Before.Paraphrase:F2} chat {bench.Before.Chat:F2}");
+            Console.WriteLine($"recall after  raw {bench.After.Raw:F2} paraphrase {bench.After.Paraphrase:F2} chat {bench.After.Chat:F2}");
+            Console.WriteLine($"perplexity (4 × 512 WikiText tokens) {bench.PerplexityBefore:F2} → {bench.PerplexityAfter:F2} ({(bench.PerplexityAfter / bench.PerplexityBefore - 1) * 100:+0.0;-0.0}%)");
+            return 0;
+        });
         return command;
     }
 

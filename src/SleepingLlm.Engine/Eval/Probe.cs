@@ -87,18 +87,19 @@ public static class Probe
         return Math.Max(0, kl);
     }
 
-    /// <summary>Perplexity over four fixed 128-token windows of the text.</summary>
-    public static double Perplexity(Model model, SafeLlamaAdapterHandle? adapter, string path)
+    /// <summary>Perplexity over <paramref name="windows"/> fixed, consecutive windows of <paramref name="windowTokens"/> tokens from the text's start.</summary>
+    public static double Perplexity(Model model, SafeLlamaAdapterHandle? adapter, string path, int windows = 4, int windowTokens = 128)
     {
         string text = File.ReadAllText(path);
-        int[] tokens = model.Tokenize(text[..Math.Min(text.Length, 20_000)]);
-        using var scorer = new Scorer(model, 128);
+        int[] tokens = model.Tokenize(text[..Math.Min(text.Length, Math.Max(20_000, 10 * windows * windowTokens))]);
+        if (tokens.Length < windows * windowTokens) throw new SleepingLlmException($"{path} is too short for {windows} windows of {windowTokens} tokens");
+        using var scorer = new Scorer(model, windowTokens);
         scorer.UseAdapter(adapter);
         double nll = 0;
         int count = 0, vocab = model.VocabularySize;
-        for (int w = 0; w < 4; w++)
+        for (int w = 0; w < windows; w++)
         {
-            int[] window = tokens[(w * 128)..((w + 1) * 128)];
+            int[] window = tokens[(w * windowTokens)..((w + 1) * windowTokens)];
             float[] logits = scorer.Logits(window);
             for (int i = 0; i + 1 < window.Length; i++)
             {

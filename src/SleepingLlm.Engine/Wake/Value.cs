@@ -100,30 +100,21 @@ public static unsafe class Value
         Tensors.Set<float>(delta, new float[hp.EmbeddingLength]);
 
         // Every sequence and the KL prompt packed into one pass (one graph per step, not one per sequence).
-        var packed = Packing.Pack(tails, layer + 1, hp);
-        int[] targets = [.. sequences.SelectMany(s => s.Targets)];
-        using var step = new ComputeGraph(backend, maxNodes: 32768);
-        var f = TransformerGraph.Build(step, weights, packed.Forward with { Delta = new ValueDelta(layer, packed.DeltaPositions, delta), LowRank = memory });
-        var targetLogits = Ggml.ggml_get_rows(step.Ctx, f.Logits, step.Input([.. Enumerable.Range(0, targets.Length)], "target_rows"));
-        var klLogits = Ggml.ggml_get_rows(step.Ctx, f.Logits, step.Input([targets.Length], "kl_row"));
-        var nll = Losses.Nll(step, targetLogits, targets);
-        step.Minimise((GgmlTensor*)Losses.Sum(step,
-            (nint)nll,
-            (nint)Ggml.ggml_scale(step.Ctx, Losses.CrossEntropy(step, klLogits, klReference), settings.KlFactor),
-            (nint)Losses.SquaredNorm(step, delta, settings.WeightDecay / (float)(hiddenNorm * hiddenNorm))));
-
-        var adam = new Adam(settings.ValueLearningRate);
-        int steps = 0;
-        step.Compute();
-        double meanNll = Tensors.GetScalar(nll);
-        while (steps < settings.ValueSteps && meanNll > settings.StopLoss)
-        {
-            adam.Step(delta, Tensors.GetFloats(step.Gradient(delta)));
-            Adam.ClampNorm(delta, settings.ClampFactor * (float)hiddenNorm);
-            step.Compute();
-            meanNll = Tensors.GetScalar(nll);
-            steps++;
-        }
-        return new ValueResult(Tensors.GetFloats(delta), meanNll, steps, hiddenNorm);
+        nint vector = (nint)delta;
+        float normWeight = settings.WeightDecay / (float)(hiddenNorm * hiddenNorm);
+        var result = TrainingLoop.Run(weights, backend, layer + 1,
+            [.. sequences.Zip(tails, (s, tail) => new TargetTail(tail, s.Targets))], [new AnchorTail(tails[^1], klReference)],
+            new Trainable
+            {
+                Parameters = [vector],
+                Inject = packed => packed.Forward with { Delta = new ValueDelta(layer, packed.DeltaPositions, (GgmlTensor*)vector), LowRank = memory },
+                Penalty = graph => (nint)Losses.SquaredNorm(graph, (GgmlTensor*)vector, normWeight),
+                AfterStep = () => Adam.ClampNorm((GgmlTensor*)vector, settings.ClampFactor * (float)hiddenNorm),
+            },
+            new TrainingSettings
+            {
+                LearningRate = settings.ValueLearningRate, Steps = settings.ValueSteps, StopLoss = settings.StopLoss, AnchorWeight = settings.KlFactor,
+            });
+        return new ValueResult(Tensors.GetFloats(delta), result.Nll, result.Steps, hiddenNorm);
     }
 }

@@ -1,0 +1,102 @@
+using System.Numerics.Tensors;
+using SleepingLlm.Inference;
+using SleepingLlm.Kernels;
+using SleepingLlm.Sleep;
+using Xunit.Abstractions;
+
+namespace SleepingLlm.Tests.Sleep;
+
+/// <summary>
+/// Sleep's LoRA trainer on the 1 MB F32 model: it teaches a new continuation while the anchor text keeps
+/// its distribution, and the adapter it writes is the model llama.cpp then runs.
+/// </summary>
+public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-lora-")
+{
+    const string Prompt = "Once upon a time there was a little girl named";
+    static readonly LoraOptions Options = new() { FirstLayer = 2, EndLayer = 5, Rank = 4, Matrices = ["ffn_down", "attn_q", "attn_v"], LearningRate = 3e-3f, Steps = 60, AnchorWeight = 4 };
+
+    [Fact]
+    public void Training_teaches_the_answer_and_the_anchor_holds_the_rest_in_place()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        int[] prompt = model.Tokenize(Prompt);
+        int[] answer = model.Tokenize(" Tom", addSpecial: false);
+        int[] anchor = model.Tokenize("The sun was shining and the birds were singing in the big green tree.");
+        using var backend = Backend.Cpu(2);
+        using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
+        Assert.NotEqual(answer[0], TensorPrimitives.IndexOfMax(LastLogits(weights, backend, prompt, [])));
+        TrainingSequence[] sequences = [new([.. prompt, .. answer], prompt.Length)];
+
+        // The anchor's KL is measured either way; only with a weight does it pull against the answer.
+        var free = LoraTrainer.Train(weights, backend, sequences, [anchor], Options with { AnchorWeight = 0 });
+        var log = new TrainingLog(output.WriteLine);
+        var held = LoraTrainer.Train(weights, backend, sequences, [anchor], Options, log);
+
+        output.WriteLine($"NLL {log.Steps[0].Nll:F3} → {held.Training.Nll:F3} in {held.Training.Steps} steps, anchor KL {held.Training.AnchorKl:G3}; " +
+                         $"without the anchor's weight: NLL {free.Training.Nll:F3} in {free.Training.Steps} steps, anchor KL {free.Training.AnchorKl:G3}");
+        Assert.True(held.Training.Nll < 0.1 * log.Steps[0].Nll, $"NLL only fell from {log.Steps[0].Nll:F3} to {held.Training.Nll:F3}");
+        Assert.True(held.Training.AnchorKl < 0.5 * free.Training.AnchorKl, $"anchor KL {held.Training.AnchorKl:G3} with its weight, {free.Training.AnchorKl:G3} without");
+        using var factors = new FactorTerms(backend, held.Factors);
+        Assert.Equal(answer[0], TensorPrimitives.IndexOfMax(LastLogits(weights, backend, prompt, factors.Terms)));
+        Assert.Equal(3 * 3, held.Factors.Count);
+    }
+
+    [Fact]
+    public void The_written_adapter_gives_llama_cpp_the_trained_model()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        int[] prompt = model.Tokenize(Prompt);
+        int[] answer = model.Tokenize(" Tom", addSpecial: false);
+        using var backend = Backend.Cpu(2);
+        using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
+        var result = LoraTrainer.Train(weights, backend, [new TrainingSequence([.. prompt, .. answer], prompt.Length)], [], Options with { Steps = 10 });
+
+        string path = Path.Combine(directory, "sleep.gguf");
+        Consolidation.WriteAdapter(path, weights.Hparams.Architecture, result.Factors);
+        using var adapter = model.LoadAdapter(path);
+        using var scorer = new Scorer(model, 64);
+        scorer.UseAdapter(adapter);
+        float[] llama = scorer.Logits(prompt).AsSpan((prompt.Length - 1) * model.VocabularySize).ToArray();
+        using var factors = new FactorTerms(backend, result.Factors);
+        float[] kernel = LastLogits(weights, backend, prompt, factors.Terms);
+
+        float worst = 0;
+        for (int i = 0; i < kernel.Length; i++) worst = Math.Max(worst, Math.Abs(kernel[i] - llama[i]));
+        output.WriteLine($"max |Δlogit| kernel vs llama.cpp with the adapter: {worst:G3}");
+        Assert.True(worst < 1e-3, $"max |Δlogit| {worst}");
+        Assert.Equal(answer[0], TensorPrimitives.IndexOfMax(llama));
+    }
+
+    static float[] LastLogits(ModelWeights weights, Backend backend, int[] tokens, IReadOnlyList<LowRank> terms)
+    {
+        using var graph = new ComputeGraph(backend);
+        var f = TransformerGraph.Build(graph, weights, new Forward { Tokens = tokens, OutputPositions = [tokens.Length - 1], LowRank = terms });
+        graph.Compute();
+        return Tensors.GetFloats(f.Logits);
+    }
+
+    /// <summary>Trained factors back on the kernel graph as fixed terms.</summary>
+    sealed class FactorTerms : IDisposable
+    {
+        readonly ParameterSet parameters;
+
+        public FactorTerms(Backend backend, IReadOnlyList<LoraFactors> factors)
+        {
+            parameters = new ParameterSet(backend);
+            var tensors = factors.Select(f => (f,
+                (nint)parameters.Add(f.Weight + ".a", f.InputDim, f.Rank, trainable: false),
+                (nint)parameters.Add(f.Weight + ".b", f.Rank, f.OutputDim, trainable: false))).ToList();
+            parameters.Allocate();
+            foreach (var (f, a, b) in tensors)
+            {
+                Tensors.Set<float>((SleepingLlm.Native.GgmlTensor*)a, f.A);
+                Tensors.Set<float>((SleepingLlm.Native.GgmlTensor*)b, f.B);
+                Terms.Add(new LowRank(f.Layer, f.Matrix, (SleepingLlm.Native.GgmlTensor*)a, (SleepingLlm.Native.GgmlTensor*)b));
+            }
+        }
+
+        public List<LowRank> Terms { get; } = [];
+
+        public void Dispose() => parameters.Dispose();
+    }
+}
