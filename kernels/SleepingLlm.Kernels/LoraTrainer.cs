@@ -2,7 +2,10 @@ using SleepingLlm.Native;
 
 namespace SleepingLlm.Kernels;
 
-/// <summary>A sequence to learn: its tokens, and where the answer starts; the loss is on <c>Tokens[AnswerStart..]</c> only.</summary>
+/// <summary>
+/// A sequence to learn or to hold: its tokens, and where the answer starts. A trained sequence's loss is the
+/// NLL of <c>Tokens[AnswerStart..]</c>; an anchor's is the KL of the distributions that predict them.
+/// </summary>
 public sealed record TrainingSequence(int[] Tokens, int AnswerStart)
 {
     public void Validate()
@@ -20,7 +23,7 @@ public sealed record TrainingSequence(int[] Tokens, int AnswerStart)
 public sealed record LoraOptions
 {
     public int Rank { get; init; } = 16;
-    /// <summary>The first layer trained; the layers before it run once, and only their output is kept (load the weights F32 from here, <see cref="ModelWeights.Load"/>).</summary>
+    /// <summary>The first layer trained; the layers before it run once, and only their output is kept (load the weights F32 from here, with the head, <see cref="ModelWeights.Load"/>).</summary>
     public required int FirstLayer { get; init; }
     /// <summary>One past the last layer trained.</summary>
     public required int EndLayer { get; init; }
@@ -49,28 +52,25 @@ public sealed record LoraResult(IReadOnlyList<LoraFactors> Factors, TrainingResu
 /// <summary>
 /// Sleep's consolidation: low-rank A, B on chosen weights of a layer range, trained on the kernel graph
 /// with the base weights frozen, for cross-entropy on the answers of <c>sequences</c> plus a KL to the
-/// frozen model's next-token distribution at every position of <c>anchors</c> (text the model wrote
-/// itself, other subjects' prompts), so the rest of the model stays where it was.
+/// frozen model's next-token distributions over the answers of <c>anchors</c> (what the model itself
+/// answered to other subjects' prompts and questions), so the rest of the model stays where it was.
 /// </summary>
 public static unsafe class LoraTrainer
 {
     public static LoraResult Train(ModelWeights weights, Backend backend, IReadOnlyList<TrainingSequence> sequences,
-        IReadOnlyList<int[]> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null)
+        IReadOnlyList<TrainingSequence> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null)
     {
         var hp = weights.Hparams;
         if (options.FirstLayer < 0 || options.EndLayer > hp.LayerCount || options.FirstLayer >= options.EndLayer)
             throw new ArgumentException($"layers [{options.FirstLayer}, {options.EndLayer}) outside 0..{hp.LayerCount}");
-        foreach (var s in sequences) s.Validate();
+        var all = sequences.Concat(anchors).ToList();
+        foreach (var s in all) s.Validate();
 
-        // The answer's tokens are predicted from the position before each; the last token predicts nothing.
-        var inputs = sequences.Select(s => s.Tokens[..^1]).Concat(anchors).ToList();
-        var residuals = Residuals(weights, backend, inputs, options.FirstLayer);
-        var targets = sequences.Select((s, i) => new TargetTail(
-            SequenceTail.Whole(inputs[i], [.. Enumerable.Range(s.AnswerStart - 1, s.Tokens.Length - s.AnswerStart)]) with { Residual = residuals?[i] },
-            s.Tokens[s.AnswerStart..])).ToList();
-        var anchorTails = anchors.Select((a, i) =>
-            SequenceTail.Whole(a, [.. Enumerable.Range(0, a.Length)]) with { Residual = residuals?[sequences.Count + i] }).ToList();
-        var references = Reference(weights, backend, anchorTails, options.FirstLayer);
+        var tails = Tails(all);
+        if (Residuals(weights, backend, tails, options.FirstLayer) is { } residuals)
+            tails = [.. tails.Select((t, i) => t with { Residual = residuals[i] })];
+        var targets = sequences.Select((s, i) => new TargetTail(tails[i], s.Tokens[s.AnswerStart..])).ToList();
+        var references = References(weights, backend, tails, sequences.Count, options.FirstLayer);
 
         using var parameters = new ParameterSet(backend, 2 * (options.EndLayer - options.FirstLayer) * options.Matrices.Count + 2);
         var terms = new List<LowRank>();
@@ -95,7 +95,7 @@ public static unsafe class LoraTrainer
         }
 
         var training = TrainingLoop.Run(weights, backend, options.FirstLayer, targets,
-            [.. anchorTails.Zip(references, (tail, reference) => new AnchorTail(tail, reference))],
+            [.. tails[sequences.Count..].Zip(references, (tail, reference) => new AnchorTail(tail, reference))],
             new Trainable
             {
                 Parameters = [.. terms.SelectMany(t => new[] { (nint)t.A, (nint)t.B })],
@@ -112,14 +112,46 @@ public static unsafe class LoraTrainer
     }
 
     /// <summary>
-    /// Each sequence's residual stream entering <paramref name="firstLayer"/>, from one packed pass of the frozen
+    /// The sequences as tails of one pass, outputs on their answers. The last token predicts nothing, so it is
+    /// left out; a sequence whose start is an earlier one's (the chat template's system prompt) gets it
+    /// as a stem, so shared tokens are computed once a step, not once per sequence.
+    /// </summary>
+    static List<SequenceTail> Tails(List<TrainingSequence> sequences)
+    {
+        var tails = new List<SequenceTail>(sequences.Count);
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            int[] tokens = sequences[i].Tokens[..^1];
+            int answer = sequences[i].AnswerStart;
+            // The longest start shared with an earlier sequence that has no stem itself, up to the first output.
+            var (root, length) = Enumerable.Range(0, i).Where(j => tails[j].Stem is null)
+                .Select(j => (j, Common(tokens, tails[j].Tokens, answer - 1))).DefaultIfEmpty().MaxBy(p => p.Item2);
+            int stem = length >= MinimumStem ? length : 0;
+            tails.Add(SequenceTail.Whole(tokens[stem..], [.. Enumerable.Range(answer - 1 - stem, tokens.Length - answer + 1)])
+                with { Stem = stem > 0 ? (root, stem) : null });
+        }
+        return tails;
+    }
+
+    /// <summary>Shorter shared starts (a BOS, one word) save less than a stem costs in the mask.</summary>
+    const int MinimumStem = 4;
+
+    static int Common(int[] a, int[] b, int limit)
+    {
+        int n = 0;
+        while (n < limit && n < a.Length && n < b.Length && a[n] == b[n]) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// Each tail's residual stream entering <paramref name="firstLayer"/>, from one packed pass of the frozen
     /// layers before it (null when training starts at layer 0): no term acts there, so it never changes.
     /// </summary>
-    static List<float[]>? Residuals(ModelWeights weights, Backend backend, List<int[]> sequences, int firstLayer)
+    static List<float[]>? Residuals(ModelWeights weights, Backend backend, List<SequenceTail> tails, int firstLayer)
     {
         if (firstLayer == 0) return null;
         var hp = weights.Hparams;
-        var packed = Packing.Pack([.. sequences.Select(s => SequenceTail.Whole(s, [.. Enumerable.Range(0, s.Length)]))], 0, hp);
+        var packed = Packing.Pack([.. tails.Select(t => t with { OutputPositions = [.. Enumerable.Range(0, t.Tokens.Length)] })], 0, hp);
         using var graph = new ComputeGraph(backend);
         var f = TransformerGraph.Build(graph, weights, packed.Forward with
         {
@@ -127,30 +159,33 @@ public static unsafe class LoraTrainer
         });
         graph.Compute();
         float[] all = Tensors.GetFloats(f.Intermediate(Intermediate.LayerOutput, firstLayer - 1));
-        var result = new List<float[]>(sequences.Count);
+        var result = new List<float[]>(tails.Count);
         int at = 0;
-        foreach (var s in sequences)
+        foreach (var t in tails)
         {
-            result.Add(all[(at * hp.EmbeddingLength)..((at + s.Length) * hp.EmbeddingLength)]);
-            at += s.Length;
+            result.Add(all[(at * hp.EmbeddingLength)..((at + t.Tokens.Length) * hp.EmbeddingLength)]);
+            at += t.Tokens.Length;
         }
         return result;
     }
 
-    /// <summary>The frozen model's next-token probabilities at each anchor's output positions, one array per anchor.</summary>
-    static List<float[]> Reference(ModelWeights weights, Backend backend, List<SequenceTail> anchors, int firstLayer)
+    /// <summary>
+    /// The frozen model's next-token probabilities at each anchor's outputs, one array per anchor (the tails
+    /// from <paramref name="firstAnchor"/> on; all tails run, as an anchor's stem may be a trained sequence).
+    /// </summary>
+    static List<float[]> References(ModelWeights weights, Backend backend, List<SequenceTail> tails, int firstAnchor, int firstLayer)
     {
-        if (anchors.Count == 0) return [];
+        if (firstAnchor == tails.Count) return [];
         int vocab = weights.Hparams.VocabSize;
         using var graph = new ComputeGraph(backend);
-        var f = TransformerGraph.Build(graph, weights, Packing.Pack(anchors, firstLayer, weights.Hparams).Forward);
+        var f = TransformerGraph.Build(graph, weights, Packing.Pack(tails, firstLayer, weights.Hparams).Forward);
         graph.Compute();
-        float[] probabilities = Losses.Softmax(Tensors.GetFloats(f.Logits), vocab);
-        var result = new List<float[]>(anchors.Count);
-        int row = 0;
-        foreach (var a in anchors)
+        float[] logits = Tensors.GetFloats(f.Logits);
+        var result = new List<float[]>(tails.Count - firstAnchor);
+        int row = tails[..firstAnchor].Sum(t => t.OutputPositions.Length);
+        foreach (var a in tails[firstAnchor..])
         {
-            result.Add(probabilities[(row * vocab)..((row + a.OutputPositions.Length) * vocab)]);
+            result.Add(Losses.Softmax(logits.AsSpan((row * vocab)..((row + a.OutputPositions.Length) * vocab)), vocab));
             row += a.OutputPositions.Length;
         }
         return result;

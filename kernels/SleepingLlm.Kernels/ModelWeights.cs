@@ -27,9 +27,12 @@ public sealed unsafe class ModelWeights : IDisposable
     /// Loads every tensor in its stored type, except that quantized weights of layers from
     /// <paramref name="f32FromLayer"/> on are dequantized to F32: backward through a weight needs
     /// out_prod, which only the CPU backend runs on quantized data (CUDA needs F32, Metal has none).
-    /// Null: F32 from the first layer on GPU backends, nothing on the CPU.
+    /// Null: F32 from the first layer on GPU backends, nothing on the CPU. <paramref name="f32Head"/>
+    /// widens the output head too (token_embd when tied): every backward starts there, and ggml's
+    /// out_prod dequantizes the whole head once per output row, so with hundreds of rows (sleep's
+    /// anchors) the quantized head costs more than all the layers trained.
     /// </summary>
-    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null)
+    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null, bool f32Head = false)
     {
         NativeRuntime.Initialize();
         if (!File.Exists(path)) throw new SleepingLlmException($"model file not found: {path}");
@@ -41,7 +44,7 @@ public sealed unsafe class ModelWeights : IDisposable
         {
             var hparams = Hyperparameters.Read(gguf, path);
             int from = f32FromLayer ?? (backend.IsCpu ? int.MaxValue : 0);
-            var dequantize = WidenToF32(gguf, context, from);
+            var dequantize = WidenToF32(gguf, context, from, f32Head);
             context.AllocateOn(backend);
             Upload(gguf, context, path, dequantize);
             return new ModelWeights(path, hparams, context);
@@ -54,13 +57,16 @@ public sealed unsafe class ModelWeights : IDisposable
     }
 
     /// <summary>Retypes quantized layer weights to F32 before allocation; returns their stored types.</summary>
-    static Dictionary<string, int> WidenToF32(SafeGgufContextHandle gguf, GgmlContext context, int fromLayer)
+    static Dictionary<string, int> WidenToF32(SafeGgufContextHandle gguf, GgmlContext context, int fromLayer, bool head)
     {
         var stored = new Dictionary<string, int>();
+        string headName = Ggml.ggml_get_tensor(context.Handle, "output.weight") != null ? "output.weight" : "token_embd.weight";
         for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
         {
             string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
-            if (!name.StartsWith("blk.") || !int.TryParse(name.Split('.')[1], out int layer) || layer < fromLayer) continue;
+            bool widen = head && name == headName
+                         || name.StartsWith("blk.") && int.TryParse(name.Split('.')[1], out int layer) && layer >= fromLayer;
+            if (!widen) continue;
             var t = Ggml.ggml_get_tensor(context.Handle, name);
             if (!Ggml.ggml_get_type_traits(t->Type)->IsQuantized) continue;
             stored[name] = t->Type;

@@ -6,6 +6,14 @@ namespace SleepingLlm.Kernels;
 /// </summary>
 public sealed record SequenceTail(int[] Tokens, float[]? Residual, AttentionPrefix Prefix, int[] DeltaPositions, int[] OutputPositions)
 {
+    /// <summary>
+    /// The sequence's first tokens are an earlier tail's (by index in the pack) first <c>Length</c> tokens, and
+    /// <see cref="Tokens"/> continue after them: computed once in that tail, with gradients, and attended to
+    /// from here — unlike <see cref="Prefix"/>, which is constant. Chat sequences share the template's
+    /// system prompt this way.
+    /// </summary>
+    public (int Tail, int Length)? Stem { get; init; }
+
     /// <summary>A whole sequence from the first layer: no prefix, no residual.</summary>
     public static SequenceTail Whole(int[] tokens, int[] outputPositions) =>
         new(tokens, null, new AttentionPrefix(0, new Dictionary<int, (float[], float[])>()), [], outputPositions);
@@ -18,7 +26,8 @@ public sealed record PackedTails(Forward Forward, int[] DeltaPositions);
 /// Many short sequences as one: a graph over a handful of tokens is dominated by per-node overhead
 /// (≈ 20 µs a node on two cores, so ~45 ms for any 21-layer pass), so v* packs its sequences into one
 /// pass. Prefixes are concatenated, each token keeps its own RoPE position, and the mask lets a token
-/// see only its own sequence's prefix and earlier tokens, so every sequence computes as it would alone.
+/// see only its own sequence's prefix and earlier tokens (and its stem's, <see cref="SequenceTail.Stem"/>),
+/// so every sequence computes as it would alone.
 /// </summary>
 public static class Packing
 {
@@ -32,15 +41,22 @@ public static class Packing
         var positions = new int[tokenTotal];
         var delta = new List<int>();
         var outputs = new List<int>();
+        var starts = new List<int>();
         int prefixAt = 0, tokenAt = 0;
         foreach (var tail in tails)
         {
+            starts.Add(tokenAt);
+            var (stemTail, stem) = tail.Stem ?? (0, 0);
+            if (tail.Stem is not null && (stemTail >= starts.Count - 1 || tails[stemTail].Stem is not null || tail.Prefix.Length + tails[stemTail].Prefix.Length > 0
+                                          || tails[stemTail].Tokens.Length < stem))
+                throw new ArgumentException("a stem must be the start of an earlier tail that has no stem and neither a prefix");
             for (int q = 0; q < tail.Tokens.Length; q++)
             {
                 int row = (tokenAt + q) * keys;
                 Array.Fill(mask, 0f, row + prefixAt, tail.Prefix.Length);
+                Array.Fill(mask, 0f, row + prefixTotal + starts[stemTail], stem);
                 Array.Fill(mask, 0f, row + prefixTotal + tokenAt, q + 1);
-                positions[tokenAt + q] = tail.Prefix.Length + q;
+                positions[tokenAt + q] = tail.Prefix.Length + stem + q;
             }
             delta.AddRange(tail.DeltaPositions.Select(p => tokenAt + p));
             outputs.AddRange(tail.OutputPositions.Select(p => tokenAt + p));

@@ -64,6 +64,7 @@ public static class BenchCommand
         var wikiText = new Option<string>("--wikitext") { Description = "Text for perplexity (four 512-token windows from its start).", Required = true };
         var count = new Option<int>("--n") { Description = "Facts to consolidate (the file's first).", DefaultValueFactory = _ => 4 };
         var anchorFacts = new Option<int>("--anchor-facts") { Description = "The next facts whose prompts and questions, answered by the model, are the KL anchors.", DefaultValueFactory = _ => 5 };
+        var heldOut = new Option<int>("--held-out") { Description = "The facts after those whose prompts measure the next-token KL (people in neither set).", DefaultValueFactory = _ => 10 };
         var layers = new Option<int>("--layers") { Description = "The last this many layers get LoRA terms.", DefaultValueFactory = _ => 8 };
         var rank = new Option<int>("--rank") { DefaultValueFactory = _ => 16 };
         var matrices = new Option<string>("--matrices") { Description = "Comma-separated weights per layer.", DefaultValueFactory = _ => "ffn_down" };
@@ -74,7 +75,7 @@ public static class BenchCommand
         var json = Cli.JsonOption();
         var command = new Command("consolidate", "Measure sleep's LoRA consolidation: seconds per step and per fact, recall through llama.cpp with the adapter, WikiText perplexity.");
         models.AddTo(command);
-        foreach (var o in new Option[] { facts, wikiText, count, anchorFacts, layers, rank, matrices, steps, rate, anchorWeight, adapter, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { facts, wikiText, count, anchorFacts, heldOut, layers, rank, matrices, steps, rate, anchorWeight, adapter, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result));
@@ -89,7 +90,7 @@ public static class BenchCommand
                     Matrices = result.GetValue(matrices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                     Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), AnchorWeight = result.GetValue(anchorWeight),
                 };
-                return ConsolidationBenchmark.Run(context, records, result.GetValue(count), result.GetValue(anchorFacts), options,
+                return ConsolidationBenchmark.Run(context, records, result.GetValue(count), result.GetValue(anchorFacts), result.GetValue(heldOut), options,
                     result.GetValue(wikiText)!, models.ModelOptions(result).Threads, path, quiet ? null : Console.WriteLine);
             });
             if (result.GetValue(adapter) is null) File.Delete(path);
@@ -107,6 +108,7 @@ public static class BenchCommand
                     adapter_bytes = bench.AdapterBytes,
                     recall_before = new { bench.Before.Raw, bench.Before.Paraphrase, bench.Before.Chat },
                     recall_after = new { bench.After.Raw, bench.After.Paraphrase, bench.After.Chat },
+                    held_out_kl = Math.Round(bench.HeldOutKl, 4),
                     perplexity_before = Math.Round(bench.PerplexityBefore, 3),
                     perplexity_after = Math.Round(bench.PerplexityAfter, 3),
                     answers = bench.After.Answers.Select(a => new { a.Fact.Id, a.Fact.Object, raw = a.RawAnswer, chat = a.ChatAnswer }),
@@ -119,6 +121,7 @@ public static class BenchCommand
             Console.WriteLine($"final NLL {bench.FinalNll:F3}, anchor KL {bench.AnchorKl:F4} nats");
             Console.WriteLine($"recall before raw {bench.Before.Raw:F2} paraphrase {bench.Before.Paraphrase:F2} chat {bench.Before.Chat:F2}");
             Console.WriteLine($"recall after  raw {bench.After.Raw:F2} paraphrase {bench.After.Paraphrase:F2} chat {bench.After.Chat:F2}");
+            Console.WriteLine($"next-token KL on other people's prompts {bench.HeldOutKl:F4} nats (mean)");
             Console.WriteLine($"perplexity (4 × 512 WikiText tokens) {bench.PerplexityBefore:F2} → {bench.PerplexityAfter:F2} ({(bench.PerplexityAfter / bench.PerplexityBefore - 1) * 100:+0.0;-0.0}%)");
             return 0;
         });

@@ -40,27 +40,21 @@ public static class Consolidation
         [.. facts.SelectMany(f => ChatAnswer(model, f) is { } chat ? new[] { RawCompletion(model, f), chat } : [RawCompletion(model, f)])];
 
     /// <summary>
-    /// Anchor texts the model wrote itself: a greedy continuation of each raw prompt, and its greedy chat
-    /// answer to each question, so the KL holds both the completion and the chat behaviour in place.
-    /// Prompts and questions of other subjects (namesakes included) make the anchors that keep them apart.
+    /// Anchors the model wrote itself: its greedy continuation of each raw prompt and its greedy chat answer
+    /// to each question, held by the KL over what it wrote, so both the completion and the chat behaviour
+    /// stay. Prompts and questions of other subjects (namesakes included) keep the facts to their own people.
     /// </summary>
-    public static IReadOnlyList<int[]> Anchors(Context context, IEnumerable<string> prompts, IEnumerable<string> questions, int tokens = 24)
+    public static IReadOnlyList<TrainingSequence> Anchors(Context context, IEnumerable<string> prompts, IEnumerable<string> questions, int tokens = 16)
     {
         var model = context.Model;
-        var anchors = new List<int[]>();
-        foreach (string prompt in prompts)
+        var texts = prompts.Concat(questions.Select(q => model.ApplyChatTemplate([ChatMessage.User(q)], addAssistant: true)));
+        var anchors = new List<TrainingSequence>();
+        foreach (string text in texts)
         {
             context.Clear();
-            int[] asked = model.Tokenize(prompt);
-            var written = Generation.Run(context, asked, SamplerSettings.Greedy, tokens);
-            anchors.Add([.. asked, .. model.Tokenize(written.Text, addSpecial: false, parseSpecial: false)]);
-        }
-        foreach (string question in questions)
-        {
-            context.Clear();
-            int[] asked = model.Tokenize(model.ApplyChatTemplate([ChatMessage.User(question)], addAssistant: true));
-            var written = Generation.Run(context, asked, SamplerSettings.Greedy, tokens);
-            anchors.Add([.. asked, .. model.Tokenize(written.Text, addSpecial: false, parseSpecial: false)]);
+            int[] asked = model.Tokenize(text);
+            int[] written = model.Tokenize(Generation.Run(context, asked, SamplerSettings.Greedy, tokens).Text, addSpecial: false, parseSpecial: false);
+            if (written.Length > 0) anchors.Add(new TrainingSequence([.. asked, .. written], asked.Length));
         }
         context.Clear();
         return anchors;

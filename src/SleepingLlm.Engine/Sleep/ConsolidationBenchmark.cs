@@ -8,7 +8,7 @@ namespace SleepingLlm.Sleep;
 /// <summary>What one consolidation cost and gave: time, recall through llama.cpp with the adapter, WikiText perplexity.</summary>
 public sealed record ConsolidationBenchmarkResult(
     int Facts, int Sequences, int Anchors, int Steps, double MedianStepSeconds, double TrainSeconds, double FinalNll, double AnchorKl,
-    long AdapterBytes, Recall Before, Recall After, double PerplexityBefore, double PerplexityAfter)
+    long AdapterBytes, Recall Before, Recall After, double HeldOutKl, double PerplexityBefore, double PerplexityAfter)
 {
     public double SecondsPerFact => TrainSeconds / Facts;
 }
@@ -16,16 +16,19 @@ public sealed record ConsolidationBenchmarkResult(
 /// <summary>
 /// `bench consolidate`: the first facts of a fact file consolidated into a LoRA, the next facts' people
 /// as anchors (their prompts and questions, answered by the model itself), then raw, paraphrase and chat
-/// recall with the adapter in llama.cpp, and perplexity on WikiText windows nothing was trained on.
+/// recall with the adapter in llama.cpp, the mean next-token KL on the prompts of the facts after those
+/// (people in neither set), and perplexity on WikiText windows nothing was trained on.
 /// </summary>
 public static class ConsolidationBenchmark
 {
-    public static ConsolidationBenchmarkResult Run(Context context, IReadOnlyList<FactRecord> records, int facts, int anchorFacts,
+    public static ConsolidationBenchmarkResult Run(Context context, IReadOnlyList<FactRecord> records, int facts, int anchorFacts, int heldOutFacts,
         LoraOptions options, string wikiText, int threads, string adapterPath, Action<string>? log = null)
     {
         var model = context.Model;
         var trained = records.Take(facts).ToList();
         var anchored = records.Skip(facts).Take(anchorFacts).ToList();
+        string[] heldOut = [.. records.Skip(facts + anchorFacts).Take(heldOutFacts).Select(f => f.Prompt)];
+        var heldOutBefore = Probe.NextToken(model, null, heldOut);
         var before = Probe.Facts(context, trained);
         var anchors = Consolidation.Anchors(context, anchored.Select(f => f.Prompt), anchored.Where(f => f.Question is not null).Select(f => f.Question!));
         var sequences = Consolidation.Sequences(model, trained.Select(f => f.ToFact()));
@@ -35,7 +38,7 @@ public static class ConsolidationBenchmark
         LoraResult result;
         string architecture;
         using (var backend = Backend.Cpu(threads))
-        using (var weights = ModelWeights.Load(model.Path, backend, f32FromLayer: options.FirstLayer))
+        using (var weights = ModelWeights.Load(model.Path, backend, f32FromLayer: options.FirstLayer, f32Head: true))
         {
             architecture = weights.Hparams.Architecture;
             result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps);
@@ -47,9 +50,10 @@ public static class ConsolidationBenchmark
         context.SetAdapter(adapter);
         var after = Probe.Facts(context, trained);
         context.SetAdapter(null);
+        double heldOutKl = heldOut.Length == 0 ? 0 : heldOutBefore.Zip(Probe.NextToken(model, adapter, heldOut), Probe.Divergence).Average();
         const int windows = 4, windowTokens = 512;
         return new ConsolidationBenchmarkResult(facts, sequences.Count, anchors.Count, result.Training.Steps, steps.Seconds.Count > 0 ? Benchmark.Median(steps.Seconds) : 0,
-            seconds, result.Training.Nll, result.Training.AnchorKl, new FileInfo(adapterPath).Length, before, after,
+            seconds, result.Training.Nll, result.Training.AnchorKl, new FileInfo(adapterPath).Length, before, after, heldOutKl,
             Probe.Perplexity(model, null, wikiText, windows, windowTokens), Probe.Perplexity(model, adapter, wikiText, windows, windowTokens));
     }
 

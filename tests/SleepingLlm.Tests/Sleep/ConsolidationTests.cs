@@ -28,7 +28,7 @@ public sealed class ConsolidationTests(ITestOutputHelper output) : ScratchDirect
         var heldOut = Pick(HeldOut);
 
         using var model = Model.Load(TestModels.SmolLm2, new ModelOptions { Threads = 2 });
-        IReadOnlyList<int[]> anchors;
+        IReadOnlyList<TrainingSequence> anchors;
         using (var context = new Context(model))
         {
             foreach (var f in trained) Assert.DoesNotContain(f.Object, Probe.Ask(context, f.Question!), StringComparison.OrdinalIgnoreCase);
@@ -41,7 +41,7 @@ public sealed class ConsolidationTests(ITestOutputHelper output) : ScratchDirect
         LoraResult result;
         string architecture;
         using (var backend = Backend.Cpu(2))
-        using (var weights = ModelWeights.Load(TestModels.SmolLm2, backend, f32FromLayer: options.FirstLayer))
+        using (var weights = ModelWeights.Load(TestModels.SmolLm2, backend, f32FromLayer: options.FirstLayer, f32Head: true))
         {
             architecture = weights.Hparams.Architecture;
             result = LoraTrainer.Train(weights, backend, Consolidation.Sequences(model, trained.Select(f => f.ToFact())), anchors, options,

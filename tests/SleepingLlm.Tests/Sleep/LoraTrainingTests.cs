@@ -21,7 +21,7 @@ public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : Scratch
         using var model = Model.Load(TestModels.Stories260K);
         int[] prompt = model.Tokenize(Prompt);
         int[] answer = model.Tokenize(" Tom", addSpecial: false);
-        int[] anchor = model.Tokenize("The sun was shining and the birds were singing in the big green tree.");
+        var anchor = new TrainingSequence(model.Tokenize("The sun was shining and the birds were singing in the big green tree."), 1);
         using var backend = Backend.Cpu(2);
         using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
         Assert.NotEqual(answer[0], TensorPrimitives.IndexOfMax(LastLogits(weights, backend, prompt, [])));
