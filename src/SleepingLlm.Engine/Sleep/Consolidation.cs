@@ -20,8 +20,8 @@ public static class Consolidation
         string full = model.ApplyChatTemplate([ChatMessage.User(fact.Question!), ChatMessage.Assistant($"{fact.Prompt} {fact.Object.Trim()}.")], addAssistant: false);
         if (!full.StartsWith(question, StringComparison.Ordinal))
             throw new SleepingLlmException("the chat template does not continue the question's prompt with the answer");
-        // Tokenized as the chat meets it: the prompt as one text, the answer token by token after it,
-        // up to and including the end-of-turn token, so the trained answer also stops.
+        // Tokenized as the chat meets it: the prompt as ChatSession sends it, the answer on its own after
+        // it, up to and including the end-of-turn token, so the trained answer also stops.
         int[] asked = model.Tokenize(question);
         int[] answer = model.Tokenize(full[question.Length..], addSpecial: false);
         int end = Array.FindIndex(answer, model.IsEndOfGeneration);
