@@ -30,7 +30,8 @@ public sealed partial class ChatApp
             Post(() =>
             {
                 run.Finish(report);
-                Note(report.Committed
+                Note(report.Empty ? $"sleep: {SleepingLlm.Sleep.SleepReport.NothingToDo}"
+                    : report.Committed
                     ? string.Create(CultureInfo.InvariantCulture, $"sleep: committed; {report.Dissolved} of {report.Facts.Count} memories now live in the consolidated adapter alone ({report.Times.Total.TotalSeconds:0} s)")
                     : $"sleep: rolled back, nothing changed: {report.Verdict}");
             });

@@ -20,7 +20,7 @@ static class MemoryPanel
                 "[grey]No memories yet.[/]\n\n" +
                 "[grey]/remember SUBJECT | RELATION | OBJECT writes a fact into the weights; " +
                 "each shows here with its stage, scale and last recall.[/]\n\n" +
-                "[grey]Ctrl+S or /sleep audits the memories.[/]")
+                "[grey]Ctrl+S or /sleep consolidates the memories.[/]")
             : new Rows(Table(memory.Facts, width - 4, now));
         string header = memory.Facts.Count == 1 ? "memory · 1 fact" : $"memory · {memory.Facts.Count} facts";
         return new Panel(content) { Header = new PanelHeader(header), Border = BoxBorder.Rounded, BorderStyle = new Style(Color.Grey), Expand = true };

@@ -15,7 +15,7 @@ static class SleepView
     public static IRenderable Render(SleepRun run, int width, int frame)
     {
         string header = run.Kind == SleepKind.Sleep ? "sleep" : "nap";
-        header += !run.Finished ? " · running" : run.Error is not null ? " · failed" : run.Report is { Committed: false } ? " · rolled back" : " · done";
+        header += !run.Finished ? " · running" : run.Error is not null ? " · failed" : run.Report is { Committed: false, Empty: false } ? " · rolled back" : " · done";
         return new Panel(new Rows(Lines(run, width, frame))) { Header = new PanelHeader(header), Border = BoxBorder.Rounded, BorderStyle = new Style(Color.Yellow), Expand = true };
     }
 
@@ -37,7 +37,9 @@ static class SleepView
             string ms = result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
             Add($"✓ audited {result.Audited}, recalled {result.Recalled} in {ms} ms", Done);
         }
-        if (run.Report is { } report)
+        if (run.Report is { Empty: true })
+            Add($"✓ {SleepingLlm.Sleep.SleepReport.NothingToDo}", Done);
+        else if (run.Report is { } report)
             Add(report.Committed
                 ? $"✓ committed: {report.Dissolved} of {report.Facts.Count} memories dissolved into the consolidated adapter, " +
                   $"{report.ActiveEdits} keep a MEMIT edit ({report.Times.Total.TotalSeconds:0} s). {report.Verdict}"

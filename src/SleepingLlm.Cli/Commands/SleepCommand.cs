@@ -34,7 +34,7 @@ public static class SleepCommand
             var report = await engine.SleepAsync(options, new Progress<string>(line => Console.Error.WriteLine(line)));
             if (result.GetValue(json)) Cli.WriteJson(report);
             else Print(report);
-            return report.Committed ? 0 : 3;
+            return report.Committed || report.Empty ? 0 : 3;
         });
         return command;
     }
@@ -42,6 +42,11 @@ public static class SleepCommand
     static void Print(SleepReport report)
     {
         var c = CultureInfo.InvariantCulture;
+        if (report.Empty)
+        {
+            Console.WriteLine($"sleep: {report.Verdict}");
+            return;
+        }
         Console.WriteLine(report.Committed ? $"sleep committed: {report.Verdict}" : $"sleep rolled back, nothing changed: {report.Verdict}");
         static string Yn(FactAudit? a) => a is null ? "-/-" : $"{(a.Raw ? "y" : "n")}/{(a.Chat is { } ch ? ch ? "y" : "n" : "-")}";
         Console.WriteLine($"{"#",-5} {"memory",-44} {"before",6} {"alone",6} {"after",6} {"stage",6} {"scale",11}");

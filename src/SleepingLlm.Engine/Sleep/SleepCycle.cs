@@ -35,7 +35,7 @@ static class SleepCycle
             context.SetAdapters(current.Entries);
             before = Audit.All(context, facts, "audit", progress, cancel);
             var auditTime = clock.Elapsed;
-            if (facts.Count == 0) return RollBack("nothing to consolidate: no memory is in the weights");
+            if (facts.Count == 0) return RollBack(SleepReport.NothingToDo);
 
             using var bare = new Context(model, 512);
             using var scorer = new Scorer(model, 512);

@@ -30,6 +30,11 @@ public sealed record SleepReport
     public IReadOnlyList<LayerNorm> ConsolidatedNorms { get; init; } = [];
     public required SleepTimes Times { get; init; }
 
+    /// <summary>The verdict of a sleep over a memory with nothing in the weights: nothing to do, nothing changed.</summary>
+    public const string NothingToDo = "nothing to sleep on: no memory is in the weights yet";
+
+    public bool Empty => Facts.Count == 0;
+
     public int Dissolved => Facts.Count(f => f.Scale == 0);
     public int ActiveEdits => Facts.Count(f => f.Scale > 0);
 }

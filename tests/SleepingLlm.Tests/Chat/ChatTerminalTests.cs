@@ -49,8 +49,9 @@ public sealed class ChatTerminalTests : IDisposable
         Assert.Contains("No memories yet", answered);
 
         tmux.Press("C-s");
-        var asleep = tmux.WaitFor(s => s.Contains("sleep · done") && s.Contains("audit"), "sleep view", Patience);
-        Assert.Contains("nap: audited", Transcript(asleep));
+        // A sleep with nothing in the weights has nothing to do, and says so.
+        var asleep = tmux.WaitFor(s => s.Contains("sleep · done") && s.Contains("nothing to sleep on"), "sleep view", Patience);
+        Assert.Contains("sleep: nothing to sleep on", Transcript(asleep));
         Assert.Contains("Paris", Transcript(asleep)); // the chat stays readable beside it
 
         // Narrower than 100 columns the side column gives way; the chat and the sleep view stay.
