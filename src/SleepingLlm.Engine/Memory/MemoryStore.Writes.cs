@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace SleepingLlm.Memory;
 
 /// <summary>Writes: each one transaction.</summary>
@@ -92,7 +94,7 @@ public sealed partial class MemoryStore
     });
 
     /// <summary>Appends one audit to an active fact's history inside <paramref name="tx"/>; false when it is not active.</summary>
-    bool AppendRecall(long id, RecallRecord record, Microsoft.Data.Sqlite.SqliteTransaction tx)
+    bool AppendRecall(long id, RecallRecord record, SqliteTransaction tx)
     {
         using var read = Command("SELECT recall_history FROM facts WHERE id = $id AND status = 'active'", tx);
         read.Parameters.AddWithValue("$id", id);
@@ -106,5 +108,38 @@ public sealed partial class MemoryStore
         write.Parameters.AddWithValue("$id", id);
         write.ExecuteNonQuery();
         return true;
+    }
+
+    void UpdateActive(long id, string sql, object value) => Write($"memory #{id}", () =>
+    {
+        using var update = Command(sql, null);
+        update.Parameters.AddWithValue("$v", value);
+        update.Parameters.AddWithValue("$id", id);
+        if (update.ExecuteNonQuery() == 0) throw NotActive(id);
+        return true;
+    });
+
+    /// <summary>
+    /// One write under the store's lock. SQLite's own failures (a full disk, another process holding the
+    /// database) become one line that says nothing was saved: the transaction was rolled back whole.
+    /// </summary>
+    T Write<T>(string what, Func<T> body)
+    {
+        lock (gate)
+        {
+            try { return body(); }
+            catch (SqliteException e)
+            {
+                string path = System.IO.Path.Combine(Folder, DatabaseFileName);
+                throw new SleepingLlmException(OneLine(e.SqliteErrorCode switch
+                {
+                    13 => $"the disk is full: {what} was not saved to {path}; nothing changed. Free some space and try again",
+                    5 or 6 => $"the memory {path} is busy (another SleepingLlm is writing it): {what} was not saved; nothing changed. Try again",
+                    8 => $"the memory {path} is read-only: {what} was not saved",
+                    10 => $"the disk could not be written ({e.Message}): {what} was not saved to {path}; nothing changed",
+                    _ => $"{what} was not saved to {path} ({e.Message}); nothing changed",
+                }), e);
+            }
+        }
     }
 }

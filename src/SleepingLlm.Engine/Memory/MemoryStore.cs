@@ -217,39 +217,6 @@ public sealed partial class MemoryStore : IDisposable
         delete.ExecuteNonQuery();
     }
 
-    void UpdateActive(long id, string sql, object value) => Write($"memory #{id}", () =>
-    {
-        using var update = Command(sql, null);
-        update.Parameters.AddWithValue("$v", value);
-        update.Parameters.AddWithValue("$id", id);
-        if (update.ExecuteNonQuery() == 0) throw NotActive(id);
-        return true;
-    });
-
-    /// <summary>
-    /// One write under the store's lock. SQLite's own failures (a full disk, another process holding the
-    /// database) become one line that says nothing was saved: the transaction was rolled back whole.
-    /// </summary>
-    T Write<T>(string what, Func<T> body)
-    {
-        lock (gate)
-        {
-            try { return body(); }
-            catch (SqliteException e)
-            {
-                string path = System.IO.Path.Combine(Folder, DatabaseFileName);
-                throw new SleepingLlmException(OneLine(e.SqliteErrorCode switch
-                {
-                    13 => $"the disk is full: {what} was not saved to {path}; nothing changed. Free some space and try again",
-                    5 or 6 => $"the memory {path} is busy (another SleepingLlm is writing it): {what} was not saved; nothing changed. Try again",
-                    8 => $"the memory {path} is read-only: {what} was not saved",
-                    10 => $"the disk could not be written ({e.Message}): {what} was not saved to {path}; nothing changed",
-                    _ => $"{what} was not saved to {path} ({e.Message}); nothing changed",
-                }), e);
-            }
-        }
-    }
-
     static SleepingLlmException NotActive(long id) => new($"memory #{id} is not an active memory");
 
     static void Validate(NewFact fact, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys)
