@@ -36,17 +36,22 @@ public static class CliProcess
 
     public static Result Run(params string[] args) => Run(null, args);
 
+    static Process StartWithStderrLines(IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+    }
+
     /// <summary>Runs the CLI to its end: its exit code, and when the first stderr line <paramref name="marker"/> accepts came and when it exited.</summary>
     public static (int ExitCode, TimeSpan? MarkerAt, TimeSpan Total) RunTimed(IReadOnlyDictionary<string, string>? environment,
         Func<string, bool> marker, params string[] args)
     {
         var clock = Stopwatch.StartNew();
         long markerTicks = -1;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        using var process = StartWithStderrLines(environment, args);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -67,11 +72,7 @@ public static class CliProcess
         Func<string, bool> marker, params string[] args)
     {
         int seen = 0;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sleepingllm.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        using var process = StartWithStderrLines(environment, args);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && marker(line)) Interlocked.Increment(ref seen); };
         process.BeginOutputReadLine();
