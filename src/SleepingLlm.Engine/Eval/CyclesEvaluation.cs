@@ -56,8 +56,12 @@ public static class CyclesEvaluation
             using var memory = MemoryService.Open(model, context, directory, () => options.Corpus, settings, options.CacheDirectory);
             for (int cycle = 1; cycle <= options.Cycles; cycle++)
             {
+                int n = 0;
                 foreach (var record in facts.Skip((cycle - 1) * options.PerCycle).Take(options.PerCycle))
-                    memory.Remember(record.ToFact(), record.Paraphrases);
+                {
+                    var done = memory.Remember(record.ToFact(), record.Paraphrases);
+                    log?.Invoke($"cycle {cycle}: wrote {++n}/{options.PerCycle} \"{record.Prompt} {record.Object}\" in {done.Elapsed.TotalSeconds:F1} s");
+                }
                 SleepReport? sleep = null;
                 if (!options.NoSleep)
                     sleep = memory.Sleep(options.Sleep, log is null ? null : new InlineProgress<string>(line =>
