@@ -10,12 +10,12 @@ public sealed partial class MemoryStore
 
     /// <summary>Schema 3's tables: what sleep consolidated (a GGUF LoRA adapter) and each sleep's report.</summary>
     const string SleepTables = """
-        CREATE TABLE consolidated(
+        CREATE TABLE IF NOT EXISTS consolidated(
             id      INTEGER PRIMARY KEY,
             created TEXT NOT NULL,
             facts   INTEGER NOT NULL,
             adapter BLOB NOT NULL);
-        CREATE TABLE sleeps(
+        CREATE TABLE IF NOT EXISTS sleeps(
             id        INTEGER PRIMARY KEY,
             started   TEXT NOT NULL,
             finished  TEXT NOT NULL,
