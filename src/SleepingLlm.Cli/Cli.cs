@@ -26,6 +26,14 @@ public static class Cli
     /// <summary>An enum value as the JSON output spells it: MaxTokens → max_tokens.</summary>
     public static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
+    /// <summary>
+    /// Refuses a number below one in one line; a token that is no number already has the parser's own error.
+    /// </summary>
+    public static void AtLeastOne(Option<int> option) => option.Validators.Add(r =>
+    {
+        if (r.Tokens is [{ Value: var text }] && int.TryParse(text, out int n) && n < 1) r.AddError($"{option.Name} must be at least 1 (got {n})");
+    });
+
     /// <summary>Parses and runs; expected failures become one line on stderr and exit code 1.</summary>
     public static int Run(RootCommand root, string[] args)
     {

@@ -23,8 +23,8 @@ public static class CyclesEvalCommand
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText for perplexity (its second half; a file covariance reads the start)." };
         var steps = new Option<int?>("--steps") { Description = "Consolidation steps at most per sleep." };
         var json = new Option<string?>("--json") { Description = "Write the report here." };
-        foreach (var o in new[] { cycles, perCycle })
-            o.Validators.Add(r => { if (r.Tokens is [{ Value: var t }] && int.TryParse(t, out int v) && v < 1) r.AddError($"{o.Name} must be at least 1 (got {v})"); });
+        Cli.AtLeastOne(cycles);
+        Cli.AtLeastOne(perCycle);
         var command = new Command("cycles", "Wake and sleep in cycles: N facts written, then a sleep, C times; recall of all facts so far, edits dissolved, PPL and sleep time after each.");
         models.AddTo(command);
         foreach (var o in new Option[] { facts, cycles, perCycle, baseline, noSleep, corpus, wiki, steps, json }) command.Options.Add(o);

@@ -24,11 +24,7 @@ public static class EvalCommand
             DefaultValueFactory = _ => Conversation.UserFactsModes.Name(Conversation.UserFactsModes.Default),
         };
         var count = new Option<int>("--n") { Description = "How many facts to write.", DefaultValueFactory = _ => 10 };
-        // Only a number below one: a token that is no number already has the parser's own error.
-        count.Validators.Add(r =>
-        {
-            if (r.Tokens is [{ Value: var text }] && int.TryParse(text, out int n) && n < 1) r.AddError($"--n must be at least 1 (got {n})");
-        });
+        Cli.AtLeastOne(count);
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key covariance (default: text the model writes itself)." };
         var wiki = new Option<string?>("--wikitext")
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using SleepingLlm.Inference;
 using SleepingLlm.Memory;
 using SleepingLlm.Wake;
@@ -48,8 +47,7 @@ public static class ModesEvaluation
         var others = new LocalityQuestions(Questions(LocalityPrompts.Unrelated(options.Records, options.Count, int.MaxValue), options.LocalityQuestions),
             Questions(LocalityPrompts.Namesakes(options.Records, options.Count, int.MaxValue), options.LocalityQuestions));
 
-        string sha;
-        using (var file = File.OpenRead(options.ModelPath)) sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        string sha = Models.ModelIdentity.Sha256(options.ModelPath, options.CacheDirectory ?? MemoryService.DefaultCacheDirectory);
         string name = Path.GetFileName(options.ModelPath), architecture = Models.ModelInfo.Read(options.ModelPath).Architecture;
         var checkpoints = options.Curve ? [.. CurvePoints.Where(p => p < facts.Count), facts.Count] : new List<int> { facts.Count };
         bool weights = options.Modes.Any(m => m.UsesWeights());
