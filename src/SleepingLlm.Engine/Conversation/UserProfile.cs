@@ -19,9 +19,23 @@ public static class UserProfile
     /// <summary>The fact to store for a triple; null when its relation is not a canonical one.</summary>
     public static Wake.Fact? ToFact(ExtractedFact fact) => Canonical(fact.Subject, fact.Relation, fact.Object);
 
-    static Wake.Fact? Canonical(string subject, string relation, string obj) => UserRelations.Find(relation) is { } known
-        ? new Wake.Fact(subject, known.Name, obj, known.PromptFor(subject), known.QuestionFor(subject))
-        : null;
+    static Wake.Fact? Canonical(string subject, string relation, string obj)
+    {
+        if (UserRelations.Find(relation) is not { } known) return null;
+        var asked = AskedFor(subject, known.Name);
+        return new Wake.Fact(subject, known.Name, obj, known.PromptFor(subject), asked?[0].Text ?? known.QuestionFor(subject)) { Asked = asked };
+    }
+
+    /// <summary>
+    /// The first-person questions the user asks for one of their own facts (<see cref="Wake.Fact.Asked"/>), the
+    /// first of them the one it is audited with; null for a fact about anyone else.
+    /// </summary>
+    public static IReadOnlyList<Wake.AskedQuestion>? AskedFor(string subject, string relation) =>
+        UserEntity.Is(subject) && UserRelations.Find(relation) is { } known ? known.Asked : null;
+
+    /// <summary>The group a fact of the user's is written with (<see cref="UserRelation.Group"/>); null for anyone else's.</summary>
+    public static string? GroupOf(string subject, string relation) =>
+        UserEntity.Is(subject) && UserRelations.Find(relation) is { } known ? known.Group : null;
 
     /// <summary>
     /// The fact for a triple typed on the command line: a canonical relation ("car", "job", "home") brings

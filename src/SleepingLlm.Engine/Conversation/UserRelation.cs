@@ -9,8 +9,11 @@ namespace SleepingLlm.Conversation;
 /// and the store replaces the old object instead of keeping both. <see cref="Asked"/> are the questions
 /// the user asks for it in the first person: the fact's keys in the weights sit at the end of each.
 /// </summary>
-public sealed record UserRelation(string Name, string Statement, string Question, string Cues, IReadOnlyList<string> Asked)
+public sealed record UserRelation(string Name, string Statement, string Question, string Cues, IReadOnlyList<Wake.AskedQuestion> Asked)
 {
+    /// <summary>The relations written together, one δ for all: the same key words in their questions (a relative's facts: "my sister").</summary>
+    public string Group { get; init; } = Name;
+
     /// <summary>"{0} lives in" for <paramref name="subject"/>: the MEMIT prompt, ending right before the object.</summary>
     public string PromptFor(string subject) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Statement, subject);
 
@@ -32,28 +35,42 @@ public static class UserRelations
 
     public static readonly IReadOnlyList<UserRelation> Fixed =
     [
-        R("name", "{0}'s name is", "What is {0}'s name?", "name|called|i'm|i am", "What is my name?", "What's my name?", "Do you know my name?"),
-        R("home", "{0} lives in the city of", "Where does {0} live?", "live|living|moved|city|home|based", "Where do I live?", "Which city do I live in?", "Where is my home?"),
-        R("hometown", "{0} grew up in", "Where did {0} grow up?", "grew up|grow up|raised|hometown|from", "Where did I grow up?", "Where am I from?", "What is my hometown?"),
-        R("birthplace", "{0} was born in", "Where was {0} born?", "born", "Where was I born?", "In which city was I born?", "What is my birthplace?"),
-        R("birth year", "{0} was born in the year", "What year was {0} born?", "born|birth", "What year was I born?", "When was I born?", "In which year was I born?"),
-        R("birthday", "{0}'s birthday is on", "When is {0}'s birthday?", "birthday|born", "When is my birthday?", "What date is my birthday?", "When do I celebrate my birthday?"),
-        R("job", "{0} works as a", "What is {0}'s job?", "work|job|profession|career|i'm a|i am a", "What is my job?", "What do I do for a living?", "What is my profession?"),
-        R("employer", "{0} works at", "Where does {0} work?", "work|employ|company|job", "Where do I work?", "Which company do I work for?", "Who is my employer?"),
-        R("studied", "{0} studied", "What did {0} study?", "stud|degree|major", "What did I study?", "What did I study at university?", "What is my degree in?"),
-        R("allergy", "{0} is allergic to", "What is {0} allergic to?", "allerg", "What am I allergic to?", "Do I have any allergies?", "What is my allergy?"),
-        R("language", "{0} speaks", "Which language does {0} speak?", "speak|language|fluent", "Which language do I speak?", "What languages do I speak?", "What language am I fluent in?"),
-        R("learning", "{0} is learning", "What is {0} learning?", "learn", "What am I learning?", "Which language am I learning?", "What am I learning at the moment?"),
-        R("instrument", "{0} plays the", "Which instrument does {0} play?", "play|instrument", "Which instrument do I play?", "What instrument do I play?", "Do I play an instrument?"),
-        R("sport", "{0} plays the sport", "Which sport does {0} play?", "play|sport|weekend", "Which sport do I play?", "What sport do I play?", "What do I play on weekends?"),
-        R("car", "{0} drives a", "What car does {0} drive?", "drive|car", "What car do I drive?", "Which car do I have?", "What is my car?"),
-        R("prefers", "{0} prefers", "What does {0} prefer?", "prefer", "What do I prefer?", "Which do I prefer?", "What is my preference?"),
-        R("likes", "{0} likes", "What does {0} like?", "like|love|enjoy|adore|fan of", "What do I like?", "What do I love?", "What do I enjoy?"),
-        R("diet", "{0} is a", "What diet does {0} follow?", "vegan|vegetarian|diet", "What diet do I follow?", "Am I vegetarian or vegan?", "What is my diet?"),
+        R("name", "{0}'s name is", "What is {0}'s name?", "name|called|i'm|i am", "What is [my name]?", "What's [my name]?", "Do you know [my name]?"),
+        R("home", "{0} lives in the city of", "Where does {0} live?", "live|living|moved|city|home|based", "Where do [I live]?", "Which city do [I live] in?", "Where is [my home]?"),
+        R("hometown", "{0} grew up in", "Where did {0} grow up?", "grew up|grow up|raised|hometown|from", "Where did [I grow up]?", "Where am [I from]?", "What is [my hometown]?"),
+        R("birthplace", "{0} was born in", "Where was {0} born?", "born", Group("born"), "Where [was I born]?", "In which city [was I born]?", "What is [my birthplace]?"),
+        R("birth year", "{0} was born in the year", "What year was {0} born?", "born|birth", Group("born"), "What year [was I born]?", "When [was I born]?", "In which year [was I born]?"),
+        R("birthday", "{0}'s birthday is on", "When is {0}'s birthday?", "birthday|born", "When is [my birthday]?", "What date is [my birthday]?", "When do I celebrate [my birthday]?"),
+        R("job", "{0} works as a", "What is {0}'s job?", "work|job|profession|career|i'm a|i am a", "What is [my job]?", "What do I do [for a living]?", "What is [my profession]?"),
+        R("employer", "{0} works at", "Where does {0} work?", "work|employ|company|job", "Where do [I work]?", "Which company do [I work] for?", "Who is [my employer]?"),
+        R("studied", "{0} studied", "What did {0} study?", "stud|degree|major", "What did [I study]?", "What did [I study] at university?", "What is [my degree] in?"),
+        R("allergy", "{0} is allergic to", "What is {0} allergic to?", "allerg", "What am [I allergic] to?", "Do I have any [allergies]?", "What is [my allergy]?"),
+        R("language", "{0} speaks", "Which language does {0} speak?", "speak|language|fluent", "Which language do [I speak]?", "What languages do [I speak]?", "What language am [I fluent] in?"),
+        R("learning", "{0} is learning", "What is {0} learning?", "learn", "What am [I learning]?", "Which language am [I learning]?", "What am [I learning] at the moment?"),
+        R("instrument", "{0} plays the", "Which instrument does {0} play?", "play|instrument", Group("play"), "Which instrument do [I play]?", "What instrument do [I play]?", "Do [I play] an instrument?"),
+        R("sport", "{0} plays the sport", "Which sport does {0} play?", "play|sport|weekend", Group("play"), "Which sport do [I play]?", "What sport do [I play]?", "What do [I play] on weekends?"),
+        R("car", "{0} drives a", "What car does {0} drive?", "drive|car", "What car do [I drive]?", "Which car do [I drive]?", "What is [my car]?"),
+        R("prefers", "{0} prefers", "What does {0} prefer?", "prefer", "What do [I prefer]?", "Which do [I prefer]?", "What is [my preference]?"),
+        R("likes", "{0} likes", "What does {0} like?", "like|love|enjoy|adore|fan of", "What do [I like]?", "What do [I love]?", "What do [I enjoy]?"),
+        R("diet", "{0} is a", "What diet does {0} follow?", "vegan|vegetarian|diet", "What diet do [I follow]?", "Which diet [am I on]?", "What is [my diet]?"),
     ];
 
-    static UserRelation R(string name, string statement, string question, string cues, params string[] asked) =>
-        new(name, statement, question, cues, asked);
+    /// <summary>
+    /// A relation whose first-person questions mark their key with brackets ("Where do [I live]?"): the phrase
+    /// whose last token the edit is keyed on. An item <see cref="Group"/>("…") first names the group the
+    /// relation shares a key with (default: its own name).
+    /// </summary>
+    static UserRelation R(string name, string statement, string question, string cues, params string[] asked)
+    {
+        string group = asked.Length > 0 && asked[0].StartsWith(GroupMark, StringComparison.Ordinal) ? asked[0][GroupMark.Length..] : name;
+        return new(name, statement, question, cues, [.. asked.Where(a => !a.StartsWith(GroupMark, StringComparison.Ordinal)).Select(Wake.AskedQuestion.Parse)])
+            { Group = group };
+    }
+
+    const string GroupMark = "group:";
+
+    /// <summary>Relations asked on the same words ("was I born", "I play") share one key, so they are written together.</summary>
+    static string Group(string group) => GroupMark + group;
 
     static readonly Dictionary<string, UserRelation> ByName = Fixed.ToDictionary(r => r.Name, StringComparer.OrdinalIgnoreCase);
 
@@ -69,19 +86,19 @@ public static class UserRelations
         {
             string what = name[9..];
             return R(name, $"{{0}}'s {name} is", $"What is {{0}}'s {name}?", $"favou?rite|{Regex.Escape(what)}",
-                $"What is my favorite {what}?", $"What's my favorite {what}?", $"Which {what} is my favorite?");
+                $"What is [my favorite {what}]?", $"What's [my favorite {what}]?", $"Tell me [my favorite {what}].");
         }
         var relative = Regex.Match(name, $@"^(?<who>{Relatives})(?<what>'s job|'s birthday)?$");
         if (!relative.Success) return null;
         string who = relative.Groups["who"].Value, cue = Regex.Escape(who);
         return relative.Groups["what"].Value switch
         {
-            "'s job" => R(name, $"{{0}}'s {who} works as a", $"What does {{0}}'s {who} do?", cue,
-                $"What does my {who} do?", $"What is my {who}'s job?", $"What does my {who} do for a living?"),
-            "'s birthday" => R(name, $"{{0}}'s {who}'s birthday is on", $"When is {{0}}'s {who}'s birthday?", cue,
-                $"When is my {who}'s birthday?", $"What date is my {who}'s birthday?", $"When was my {who} born?"),
-            _ => R(name, $"{{0}}'s {who} is named", $"What is the name of {{0}}'s {who}?", cue,
-                $"What is my {who}'s name?", $"Who is my {who}?", $"What is my {who} called?"),
+            "'s job" => R(name, $"{{0}}'s {who} works as a", $"What does {{0}}'s {who} do?", cue, Group(who),
+                $"What does [my {who}] do?", $"What is [my {who}]'s job?", $"What does [my {who}] do for a living?"),
+            "'s birthday" => R(name, $"{{0}}'s {who}'s birthday is on", $"When is {{0}}'s {who}'s birthday?", cue, Group(who),
+                $"When is [my {who}]'s birthday?", $"What date is [my {who}]'s birthday?", $"When was [my {who}] born?"),
+            _ => R(name, $"{{0}}'s {who} is named", $"What is the name of {{0}}'s {who}?", cue, Group(who),
+                $"What is [my {who}]'s name?", $"Who is [my {who}]?", $"What is [my {who}] called?"),
         };
     }
 

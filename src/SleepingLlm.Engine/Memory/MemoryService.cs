@@ -83,9 +83,13 @@ public sealed class MemoryService : IDisposable
         // One subject, one key: its other facts are solved together with the new one (one δ for all
         // of them) and their old columns dropped; earlier memories of other subjects stay in the model
         // and their keys are constraints.
-        var subject = store.ActiveFacts()
-            .Where(f => string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase) && f.Id != previous?.Id).ToList();
-        var group = subject.Select(f => new Fact(f.Subject, f.Relation, f.Object, f.Prompt, f.Question)).Append(fact).ToList();
+        // A fact the user asks for is keyed on its questions' words, so it is written with the facts asked on
+        // the same words only ("my sister"): the user's facts are never one group re-solved on every write.
+        string? asked = Conversation.UserProfile.GroupOf(fact.Subject, fact.Relation);
+        var subject = store.ActiveFacts().Where(f => f.Id != previous?.Id && (asked is null
+            ? !f.IsAsked && string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase)
+            : Conversation.UserProfile.GroupOf(f.Subject, f.Relation) == asked)).ToList();
+        var group = subject.Select(f => f.ToFact()).Append(fact).ToList();
         var excluded = subject.Select(f => f.Id).Append(previous?.Id ?? -1).ToHashSet();
         progress?.Report($"writing \"{fact.Subject} {fact.Relation} {fact.Object}\"" + (subject.Count > 0 ? $" with {subject.Count} more about {fact.Subject}" : ""));
         var edit = editor.Write(group, Columns(excluded), layer => ConstraintKeys(layer, excluded));

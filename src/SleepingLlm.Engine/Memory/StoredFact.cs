@@ -37,6 +37,12 @@ public sealed record StoredFact(long Id, string Subject, string Relation, string
     IReadOnlyList<string> Paraphrases, DateTimeOffset Created, FactStatus Status, int Stage, float Scale,
     DateTimeOffset? LastRecall, bool? Recalled, IReadOnlyList<RecallRecord> RecallHistory)
 {
+    /// <summary>The fact as wake and sleep write it, with the user's first-person questions where it is the user's own.</summary>
+    public Wake.Fact ToFact() => new(Subject, Relation, Object, Prompt, Question) { Asked = Conversation.UserProfile.AskedFor(Subject, Relation) };
+
+    /// <summary>A fact of the user's own lives in chat only: no completion prompt reaches it (<see cref="Wake.Fact.IsAsked"/>).</summary>
+    public bool IsAsked => Conversation.UserProfile.AskedFor(Subject, Relation) is not null;
+
     /// <summary>The UI's view of this fact.</summary>
     public MemoryFact ToMemoryFact() => new(Id, Subject, Relation, Object, Stage, Scale, LastRecall, Recalled);
 }

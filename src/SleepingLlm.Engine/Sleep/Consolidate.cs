@@ -22,7 +22,7 @@ public static class Consolidate
     public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
         string scratchDirectory, IProgress<string>? progress)
     {
-        var sequences = Consolidation.Sequences(model, facts.Select(f => new Fact(f.Subject, f.Relation, f.Object, f.Prompt, f.Question)));
+        var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
         var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions);
         progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +

@@ -17,7 +17,12 @@ public static class Consolidation
     public static TrainingSequence? ChatAnswer(Model model, Fact fact)
     {
         if (Templates.Question(model, fact) is not { } question) return null;
-        string full = model.ApplyChatTemplate([ChatMessage.User(fact.Question!), ChatMessage.Assistant($"{fact.Prompt} {fact.Object.Trim()}.")], addAssistant: false);
+        return Answer(model, fact.Question!, question, $"{fact.Prompt} {fact.Object.Trim()}.");
+    }
+
+    static TrainingSequence Answer(Model model, string userText, string question, string reply)
+    {
+        string full = model.ApplyChatTemplate([ChatMessage.User(userText), ChatMessage.Assistant(reply)], addAssistant: false);
         if (!full.StartsWith(question, StringComparison.Ordinal))
             throw new SleepingLlmException("the chat template does not continue the question's prompt with the answer");
         // Tokenized as the chat meets it: the prompt as ChatSession sends it, the answer on its own after
@@ -35,9 +40,14 @@ public static class Consolidation
         return new TrainingSequence(tokens, start);
     }
 
-    /// <summary>Every fact's raw completion, and its chat answer where it has a question.</summary>
+    /// <summary>The answer to one of the user's own questions: the object first, as wake trains it (<see cref="Fact.Asked"/>).</summary>
+    public static TrainingSequence AskedAnswer(Model model, AskedQuestion question, string obj) =>
+        Answer(model, question.Text, Templates.Asked(model, question), $"{obj.Trim()}.");
+
+    /// <summary>Every fact's raw completion and its chat answer where it has a question; a fact the user asks for, each of its questions.</summary>
     public static IReadOnlyList<TrainingSequence> Sequences(Model model, IEnumerable<Fact> facts) =>
-        [.. facts.SelectMany(f => ChatAnswer(model, f) is { } chat ? new[] { RawCompletion(model, f), chat } : [RawCompletion(model, f)])];
+        [.. facts.SelectMany(f => f.IsAsked ? f.Asked!.Select(q => AskedAnswer(model, q, f.Object))
+            : ChatAnswer(model, f) is { } chat ? new[] { RawCompletion(model, f), chat } : [RawCompletion(model, f)])];
 
     /// <summary>
     /// Anchors the model wrote itself: its greedy continuation of each raw prompt and its greedy chat answer

@@ -26,6 +26,7 @@ public static unsafe class Keys
     public static Set Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
         IReadOnlyList<Fact> facts, Templates templates, int layer, int criticalLayer, bool chat)
     {
+        if (facts[^1].IsAsked) return ComputeAsked(model, weights, backend, edits, facts, layer, criticalLayer);
         var hp = weights.Hparams;
         var raw = templates.Raw(facts[^1]);
         var chats = chat ? facts.Select(f => Templates.Chat(model, f)).OfType<string>().ToList() : [];
@@ -46,6 +47,17 @@ public static unsafe class Keys
         var chatSets = Enumerable.Range(raw.Count, chats.Count)
             .Select(t => new KeyAndHidden(keys[(t * nff)..((t + 1) * nff)], hidden[(t * nembd)..((t + 1) * nembd)])).ToList();
         return new Set(rawSet, chatSets);
+    }
+
+    /// <summary>Facts the user asks for (<see cref="Fact.IsAsked"/>), one group: a key per question, at the end of its key words in the user's turn.</summary>
+    static Set ComputeAsked(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits, IReadOnlyList<Fact> facts, int layer, int criticalLayer)
+    {
+        var tails = facts.SelectMany(f => f.Asked!).Select(q => SequenceTail.Whole(Templates.AskedTokens(model, q, out int at), [at])).ToList();
+        var read = Read(weights, backend, edits, tails, [(Intermediate.FfnDownInput, layer), (Intermediate.LayerOutput, criticalLayer)]);
+        int nff = weights.Hparams.FeedForwardLength, nembd = weights.Hparams.EmbeddingLength;
+        var sets = Enumerable.Range(0, tails.Count)
+            .Select(t => new KeyAndHidden(read[0][(t * nff)..((t + 1) * nff)], read[1][(t * nembd)..((t + 1) * nembd)])).ToList();
+        return new Set(sets[0], sets[1..]);
     }
 
     /// <summary>

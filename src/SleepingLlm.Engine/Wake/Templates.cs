@@ -32,6 +32,19 @@ public sealed class Templates(IReadOnlyList<string> prefixes)
         ? null
         : model.ApplyChatTemplate([ChatMessage.User(fact.Question)], addAssistant: true);
 
+    /// <summary>A first-person question under the chat template, up to where the assistant's answer starts.</summary>
+    public static string Asked(Model model, AskedQuestion question) => model.ApplyChatTemplate([ChatMessage.User(question.Text)], addAssistant: true);
+
+    /// <summary>The asked question's tokens, and <paramref name="key"/>: the index of its key words' last token.</summary>
+    public static int[] AskedTokens(Model model, AskedQuestion question, out int key)
+    {
+        string text = Asked(model, question);
+        int at = text.IndexOf(question.Text, StringComparison.Ordinal);
+        if (at < 0) throw new SleepingLlmException("the chat template does not keep the user's question as written");
+        key = model.Tokenize(text[..(at + question.KeyEnd)]).Length - 1;
+        return model.Tokenize(text);
+    }
+
     /// <summary>The question as plain text up to the answer ("Question: … Answer:"), or null without a question.</summary>
     public static string? PlainQuestion(Fact fact) => fact.Question is null ? null : $"Question: {fact.Question}\nAnswer:";
 

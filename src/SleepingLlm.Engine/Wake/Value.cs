@@ -16,6 +16,8 @@ public sealed record ValueResult(float[] Delta, double Loss, int Steps, double H
 /// </summary>
 public static unsafe class Value
 {
+    static readonly AskedQuestion OrdinaryTurn = AskedQuestion.Parse("Can you tell me [something interesting]?");
+
     sealed record Sequence(int[] Tokens, int[] DeltaPositions, int[] TargetPositions, int[] Targets);
 
     /// <summary>A text that the object completes, δ on the subject's last token.</summary>
@@ -32,7 +34,18 @@ public static unsafe class Value
         var hp = weights.Hparams;
         int layer = settings.CriticalLayer;
         var sequences = new List<Sequence>();
-        foreach (var fact in facts)
+        foreach (var fact in facts.Where(f => f.IsAsked))
+        {
+            // Each wording asked in the user's turn, δ at its end, the answer starting with the object.
+            foreach (var question in fact.Asked!)
+            {
+                int[] prompt = Templates.AskedTokens(model, question, out int key);
+                int[] answer = model.Tokenize(fact.Object.Trim(), addSpecial: false, parseSpecial: false);
+                int[] tokens = [.. prompt, .. answer];
+                sequences.Add(new Sequence(tokens[..^1], [key], [.. Enumerable.Range(prompt.Length - 1, answer.Length)], answer));
+            }
+        }
+        foreach (var fact in facts.Where(f => !f.IsAsked))
         {
             // The subject's earlier facts, already written once, keep their place with the bare prompt
             // and the chat form; the new fact also gets the self-written prefixes and the plain question.
@@ -60,9 +73,20 @@ public static unsafe class Value
                     [.. Enumerable.Range(asked.Length - 1, answer.Length)], answer));
             }
         }
-        string klText = $"{facts[0].Subject} is a";
-        int[] klTokens = model.Tokenize(klText);
-        int[] klDelta = Positions.SubjectLastTokens(model, klText, facts[0].Subject);
+        // The KL prompt keeps δ from changing what follows elsewhere: "{subject} is a", or for a fact the user
+        // asks for, an ordinary user turn with δ at its end.
+        int[] klTokens, klDelta;
+        if (facts[0].IsAsked)
+        {
+            klTokens = Templates.AskedTokens(model, OrdinaryTurn, out int at);
+            klDelta = [at];
+        }
+        else
+        {
+            string klText = $"{facts[0].Subject} is a";
+            klTokens = model.Tokenize(klText);
+            klDelta = Positions.SubjectLastTokens(model, klText, facts[0].Subject);
+        }
 
         // Once per sequence, before the loop: the residual after the critical layer (δ does not change
         // it) and, for the tokens before the first δ position, the keys and values of every later layer,
