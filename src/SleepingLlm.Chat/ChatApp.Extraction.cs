@@ -44,6 +44,9 @@ public sealed partial class ChatApp
 
     async Task Write(ExtractedFact fact)
     {
+        if (!engine.MemoryReady)
+            Post(() => Note(string.Create(CultureInfo.InvariantCulture,
+                $"queued {fact}: the key statistics the first memory needs are {engine.Preparing * 100 ?? 0:0}% done; it is written when they are")));
         var done = await engine.RememberAsync(fact, new Progress<string>(line => Post(() => Hint(line))));
         Post(() => Note(string.Create(CultureInfo.InvariantCulture,
             $"remembered #{done.Id} {fact}{(done.Replaced is { } old ? $", an update of #{old}" : "")} ({done.Elapsed.TotalSeconds:0.0} s)")));

@@ -57,6 +57,8 @@ public sealed partial class ChatApp
              "Enter sends, Alt+Enter adds a line, Ctrl+S sleeps, F1 shows help, Esc quits.");
         Start(RefreshMemory());
         Start(RefreshContext());
+        // The first fact told must not stall the chat for the minutes its key statistics take.
+        engine.PrepareInBackground();
         var terminal = Terminal.Enter(console);
         var keys = KeyLoop.Run(key => Post(() => OnKey(key)), stop.Token);
         var ticks = Tick(stop.Token);
@@ -134,6 +136,12 @@ public sealed partial class ChatApp
                 {
                     frame++;
                     if (state.Busy || state.ExpireHint(DateTimeOffset.Now)) dirty = true;
+                    var keys = engine.Preparing;
+                    if (keys != state.KeyStatistics && (keys is null || state.KeyStatistics is null || keys - state.KeyStatistics >= 0.01))
+                    {
+                        state.KeyStatistics = keys;
+                        dirty = true;
+                    }
                 });
         }
         catch (OperationCanceledException)

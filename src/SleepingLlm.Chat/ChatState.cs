@@ -42,6 +42,9 @@ sealed class ChatState(string model, string backend, int contextSize)
     /// <summary>Memories whose edits still sit at MEMIT scale 1: what the next sleep has to consolidate.</summary>
     public int SleepPressure => Memory.Facts.Count(f => f.Stage == 0);
 
+    /// <summary>How far the background key statistics of the first write are (0..1); null: none running.</summary>
+    public double? KeyStatistics { get; set; }
+
     public bool Busy => Generating || Sleep is { Finished: false };
 
     public StatusLine Status(string spinner)
@@ -49,6 +52,7 @@ sealed class ChatState(string model, string backend, int contextSize)
         string activity = Hint is not null ? Hint
             : Generating ? $"{spinner} generating"
             : Sleep is { Finished: false } run ? $"{spinner} {(run.Kind == SleepKind.Sleep ? "sleeping" : "napping")}"
+            : KeyStatistics is { } done ? $"key statistics {done * 100:0}% (for the first memory)"
             : "ready";
         return new StatusLine(Model, Backend, TokensPerSecond, ContextUsed, ContextSize, Memory.Facts.Count, SleepPressure, activity);
     }

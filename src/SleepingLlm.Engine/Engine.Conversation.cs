@@ -101,6 +101,9 @@ public sealed partial class Engine
             : Invoke((_, _) => RequireMemory().RememberText(fact));
     }
 
+    /// <summary>What the memory puts in the system prompt for <paramref name="message"/> (null: nothing; the model's own).</summary>
+    public Task<string?> SystemPromptAsync(string message) => Invoke((_, _) => SystemPrompt(message));
+
     /// <summary>The system prompt for a message: the user's profile and what the memory mode retrieves.</summary>
     string? SystemPrompt(string message)
     {

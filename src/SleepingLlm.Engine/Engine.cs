@@ -50,7 +50,7 @@ public sealed partial class Engine : IAsyncDisposable
     /// <param name="userFacts">How what the user says about themselves is kept and served (see <see cref="Conversation.UserFactsMode"/>).</param>
     public static async Task<Engine> StartAsync(string modelPath, ModelOptions? options = null, string? memoryDirectory = null,
         string? corpusFile = null, Memory.MemoryMode mode = Memory.MemoryMode.Weights, int ragCount = Memory.MemoryPrompt.DefaultRagCount,
-        Conversation.UserFactsMode userFacts = Conversation.UserFactsModes.Default)
+        Conversation.UserFactsMode userFacts = Conversation.UserFactsModes.Default, Wake.WakeSettings? wake = null)
     {
         if (mode != Memory.MemoryMode.Weights && memoryDirectory is null)
             throw new SleepingLlmException($"memory mode {Memory.MemoryModes.Name(mode)} needs the memory");
@@ -68,7 +68,7 @@ public sealed partial class Engine : IAsyncDisposable
                     context = new Context(model);
                     var memory = memoryDirectory is null ? null
                         : Memory.MemoryService.Open(model, context, memoryDirectory.Length == 0 ? null : memoryDirectory,
-                            corpusFile is null ? null : () => Wake.Corpus.FromFile(corpusFile));
+                            corpusFile is null ? null : () => Wake.Corpus.FromFile(corpusFile), wake);
                     var engine = new Engine(llama, model, context, runtime, memory, mode, ragCount, userFacts);
                     engine.DetachUnlessWeights();
                     return engine;
@@ -123,13 +123,57 @@ public sealed partial class Engine : IAsyncDisposable
     Memory.MemoryService RequireMemory() => memory ?? throw new SleepingLlmException("this engine runs without memory");
 
     /// <summary>Writes a fact into the weights (MEMIT); the running chat sees it at once.</summary>
-    public Task<Memory.Remembered> RememberAsync(Wake.Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null) =>
-        Invoke((_, _) =>
+    /// <summary>Writes a fact; while the key statistics are still being computed (<see cref="PrepareInBackground"/>) it waits for them first.</summary>
+    public async Task<Memory.Remembered> RememberAsync(Wake.Fact fact, IReadOnlyList<string>? paraphrases = null, IProgress<string>? progress = null)
+    {
+        await Prepared();
+        return await Invoke((_, _) =>
         {
             var done = RequireMemory().Remember(fact, paraphrases, progress);
             DetachUnlessWeights();
             return done;
         });
+    }
+
+    Task? preparation;
+    readonly CancellationTokenSource stopPreparing = new();
+
+    /// <summary>How far the background key statistics are (0..1); null when none are being computed.</summary>
+    public double? Preparing { get; private set; }
+
+    /// <summary>Whether a write now would wait for the key statistics (a fact told now is queued).</summary>
+    public bool MemoryReady => preparation is null || preparation.IsCompleted;
+
+    /// <summary>Why the background key statistics failed (the first write tries again and says so); null: they did not.</summary>
+    public string? PreparationProblem { get; private set; }
+
+    /// <summary>
+    /// Computes what the first write needs (key statistics, templates) in the background from the start, so the
+    /// first fact told does not stall the chat for minutes. It runs on the llama thread, letting every job queued
+    /// behind it run between its steps; writes wait for it (<see cref="RememberAsync(Wake.Fact, IReadOnlyList{string}?, IProgress{string}?)"/>).
+    /// </summary>
+    public void PrepareInBackground()
+    {
+        if (memory is null || preparation is not null || !Memory.MemoryModes.UsesWeights(mode)) return;
+        Preparing = 0;
+        preparation = llama.Invoke(() =>
+        {
+            try
+            {
+                memory.Prepare(fraction =>
+                {
+                    stopPreparing.Token.ThrowIfCancellationRequested();
+                    Preparing = fraction;
+                    llama.RunWaiting();
+                });
+            }
+            catch (OperationCanceledException) { }
+            catch (SleepingLlmException e) { PreparationProblem = e.Message; }
+            finally { Preparing = null; }
+        });
+    }
+
+    Task Prepared() => preparation ?? Task.CompletedTask;
 
     public Task<bool> ForgetAsync(long id) => Invoke((_, _) =>
     {
@@ -160,6 +204,25 @@ public sealed partial class Engine : IAsyncDisposable
             .Reply(question, SamplerSettings.Greedy, maxTokens).Text.Trim());
 
     /// <summary>
+    /// The log-probabilities of the first token of the reply to <paramref name="userText"/> in a fresh conversation,
+    /// asked as <see cref="AskAsync"/> asks it (the same system prompt): what the chat locality compares.
+    /// </summary>
+    public Task<float[]> ReplyStartAsync(string userText) => Invoke((m, c) =>
+    {
+        var messages = SystemPrompt(userText) is { } system ? new[] { ChatMessage.System(system), ChatMessage.User(userText) } : [ChatMessage.User(userText)];
+        c.Clear();
+        c.Prefill(m.Tokenize(m.ApplyChatTemplate(messages, addAssistant: true)));
+        float[] logits = c.Logits.ToArray();
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        double sum = 0;
+        foreach (float l in logits) sum += Math.Exp(l - max);
+        float log = max + (float)Math.Log(sum);
+        for (int i = 0; i < logits.Length; i++) logits[i] -= log;
+        c.Clear();
+        return logits;
+    });
+
+    /// <summary>
     /// A nap: the recall audit a sleep starts with, over every memory, reporting each step to
     /// <paramref name="progress"/>. Runs on the llama thread, so the caller stays responsive.
     /// </summary>
@@ -184,8 +247,11 @@ public sealed partial class Engine : IAsyncDisposable
     /// A sleep (<see cref="Memory.MemoryService.Sleep"/>) on the llama thread: audit, consolidate, dissolve,
     /// gate, committed whole or rolled back; each step reported to <paramref name="progress"/>.
     /// </summary>
-    public Task<Sleep.SleepReport> SleepAsync(Sleep.SleepOptions? options = null, IProgress<string>? progress = null, CancellationToken cancel = default) =>
-        Invoke((_, _) => RequireMemory().Sleep(options ?? new Sleep.SleepOptions(), progress, cancel));
+    public async Task<Sleep.SleepReport> SleepAsync(Sleep.SleepOptions? options = null, IProgress<string>? progress = null, CancellationToken cancel = default)
+    {
+        await Prepared();
+        return await Invoke((_, _) => RequireMemory().Sleep(options ?? new Sleep.SleepOptions(), progress, cancel));
+    }
 
     /// <summary>When the last sleep was interrupted (found at start); null: none.</summary>
     public DateTimeOffset? InterruptedSleep => memory?.InterruptedSleep;
@@ -209,6 +275,10 @@ public sealed partial class Engine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The background key statistics use the memory: they stop at their next step before it goes.
+        stopPreparing.Cancel();
+        await Prepared();
+        stopPreparing.Dispose();
         await llama.Invoke(() =>
         {
             transcript?.Dispose();

@@ -34,6 +34,16 @@ public sealed class LlamaThread : IDisposable
 
     public Task Invoke(Action job) => Invoke(() => { job(); return true; });
 
+    /// <summary>
+    /// Runs the jobs queued behind the current one, from inside it: a long background job (the key statistics)
+    /// calls this between its steps so the chat's replies do not wait for it. Llama thread only.
+    /// </summary>
+    public void RunWaiting()
+    {
+        if (!IsCurrent) throw new InvalidOperationException("RunWaiting runs on the llama thread only");
+        while (jobs.TryTake(out var job)) job();
+    }
+
     void Loop()
     {
         foreach (var job in jobs.GetConsumingEnumerable()) job();

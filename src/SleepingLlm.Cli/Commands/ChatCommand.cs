@@ -32,7 +32,7 @@ public static class ChatCommand
         var confirm = new Option<bool>("--confirm") { Description = "Ask before writing each fact extracted from what you say (full screen: /yes or /no)." };
         var userFacts = new Option<string>("--user-facts")
         {
-            Description = "How what you say about yourself is kept: relevant (the matching facts in the system prompt), profile (all of them), weights (MEMIT) or both.",
+            Description = "How what you say about yourself is kept: weights (MEMIT edits keyed on your questions, nothing in the context; the default), relevant (the matching facts in the system prompt), profile (all of them) or both.",
             DefaultValueFactory = _ => UserFactsModes.Name(UserFactsModes.Default),
         };
         userFacts.AcceptOnlyFromAmong([.. Enum.GetValues<UserFactsMode>().Select(UserFactsModes.Name)]);

@@ -26,6 +26,7 @@ public static class ChatMemoryEvalCommand
                 ModelOptions = request.ModelOptions,
                 Records = records,
                 SmallTalk = ChatFactSet.SmallTalk(),
+                OrdinaryTurns = ChatFactSet.OrdinaryTurns(),
                 MemoryDirectory = memory,
                 UserFacts = UserFactsModes.Parse(request.UserFacts),
                 CorpusFile = request.CorpusFile,
@@ -40,7 +41,12 @@ public static class ChatMemoryEvalCommand
                 Console.WriteLine($"{q.Id}  {(q.Recalled ? "yes" : "no "),-8}  {q.Question} → {q.Answer.ReplaceLineEndings(" ")}");
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"recall after restart {report.Recall:F2} ({report.Questions.Count(q => q.Recalled)}/{report.Questions.Count}), extraction {report.ExtractionRecall:F2}; " +
-                $"small talk: {report.SmallTalk.Count} turns, {report.SmallTalkFacts} facts"));
+                $"small talk: {report.SmallTalk.Count} turns, {report.SmallTalkFacts} facts; median write {report.MedianWriteSeconds:F1} s a fact " +
+                $"(first {report.Turns.SelectMany(t => t.Facts).Select(f => f.WriteSeconds).OfType<double>().FirstOrDefault():F1} s)"));
+            if (report.ChatLocality is { } l)
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"chat locality over {l.Turns} ordinary turns: first token unchanged {l.FirstTokenUnchanged:F2}, next token unchanged (KL < {Locality.UnchangedBelow}) " +
+                    $"{l.Unchanged:F2}, mean KL {l.MeanDivergence:F4} nats; replies naming a stored object: {l.VolunteeredBefore} before, {l.VolunteeredAfter} after"));
             return 0;
         }
         finally

@@ -20,7 +20,7 @@ public static class EvalCommand
         };
         var userFacts = new Option<string>("--user-facts")
         {
-            Description = "With --chat-facts: how the user's facts are kept: profile (system prompt), weights (MEMIT) or both.",
+            Description = "With --chat-facts: how the user's facts are kept: weights (MEMIT; the default), relevant or profile (system prompt) or both.",
             DefaultValueFactory = _ => Conversation.UserFactsModes.Name(Conversation.UserFactsModes.Default),
         };
         var count = new Option<int>("--n") { Description = "How many facts to write.", DefaultValueFactory = _ => 10 };

@@ -7,7 +7,7 @@ public enum UserFactsMode
     Relevant,
     /// <summary>All of the user's stored facts as a profile in the system prompt; stored as text, no edit.</summary>
     Profile,
-    /// <summary>MEMIT edits with <see cref="UserEntity.Subject"/> as the subject; nothing in the prompt.</summary>
+    /// <summary>MEMIT edits keyed on the user's first-person questions (<see cref="Wake.Fact.Asked"/>); nothing in the prompt.</summary>
     Weights,
     /// <summary>The edits and the relevant facts in the system prompt.</summary>
     Both,
@@ -15,8 +15,8 @@ public enum UserFactsMode
 
 public static class UserFactsModes
 {
-    /// <summary>The mode that recalled most after a restart on chat-facts.json.</summary>
-    public const UserFactsMode Default = UserFactsMode.Relevant;
+    /// <summary>The mission's path: the user's facts in the weights, nothing about them in the context (docs/conversation-memory.md).</summary>
+    public const UserFactsMode Default = UserFactsMode.Weights;
 
     public static string Name(this UserFactsMode mode) => mode.ToString().ToLowerInvariant();
 

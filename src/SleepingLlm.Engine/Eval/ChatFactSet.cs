@@ -28,10 +28,15 @@ public static class ChatFactSet
         DataFile.Read<File, ChatFactRecord>(path, f => f.Conversations, "chat-facts", "conversations");
 
     /// <summary>The built-in 20-turn small-talk conversation (greetings, questions, hedges).</summary>
-    public static IReadOnlyList<string> SmallTalk()
+    public static IReadOnlyList<string> SmallTalk() => Turns("small-talk.json");
+
+    /// <summary>The built-in 50 ordinary user turns of the chat locality (<see cref="ChatLocality"/>).</summary>
+    public static IReadOnlyList<string> OrdinaryTurns() => Turns("ordinary-turns.json");
+
+    static IReadOnlyList<string> Turns(string resource)
     {
-        using var stream = typeof(ChatFactSet).Assembly.GetManifestResourceStream("small-talk.json")
-                           ?? throw new InvalidOperationException("the small-talk resource is missing from the build");
+        using var stream = typeof(ChatFactSet).Assembly.GetManifestResourceStream(resource)
+                           ?? throw new InvalidOperationException($"the {resource} resource is missing from the build");
         return JsonSerializer.Deserialize<SmallTalkFile>(stream)?.Turns ?? [];
     }
 }

@@ -18,6 +18,10 @@ public sealed record ChatMemoryEvalOptions
     public string? CorpusFile { get; init; }
     /// <summary>Tokens of each replayed reply (greedy) and of each recall answer.</summary>
     public int ReplyTokens { get; init; } = 48;
+    /// <summary>Ordinary user turns whose replies must not move (<see cref="ChatLocality"/>); empty: not measured.</summary>
+    public IReadOnlyList<string> OrdinaryTurns { get; init; } = [];
+    /// <summary>MEMIT's settings (null: the model's defaults).</summary>
+    public Wake.WakeSettings? Wake { get; init; }
 }
 
 /// <summary>
@@ -33,18 +37,28 @@ public static class ChatMemoryEvaluation
         if (Directory.Exists(options.MemoryDirectory) && Directory.EnumerateFileSystemEntries(options.MemoryDirectory).Any())
             throw new SleepingLlmException($"{options.MemoryDirectory} is not empty: the evaluation writes a fresh memory");
         var turns = new List<TurnResult>();
+        ChatLocality.Snapshot? before = null;
         await using (var engine = await Start(options))
+        {
+            if (options.OrdinaryTurns.Count > 0)
+            {
+                log?.Invoke($"chat locality: {options.OrdinaryTurns.Count} ordinary turns on the model before any fact");
+                before = await ChatLocality.Take(engine, options.OrdinaryTurns);
+                await engine.ResetChatAsync();
+            }
             foreach (var record in options.Records)
             {
                 var turn = await Replay(engine, record.Id, record.Message, options.ReplyTokens, write: true);
                 log?.Invoke($"{record.Id} {string.Join(" ", turn.Facts.Select(f => $"({f.Relation} | {f.Object}{(f.Replaced is { } r ? $", replaces #{r}" : "")})"))}");
                 turns.Add(turn);
             }
+        }
 
         log?.Invoke("restart: the memory is reopened from its store");
         var questions = new List<RecallResult>();
         int stored;
         var smallTalk = new List<TurnResult>();
+        ChatLocalityScore? locality = null;
         await using (var engine = await Start(options))
         {
             stored = (await engine.FactsAsync()).Count;
@@ -59,6 +73,13 @@ public static class ChatMemoryEvaluation
                     log?.Invoke($"{record.Id} {(result.Recalled ? "yes" : "no ")} {recall.Question} → {answer.ReplaceLineEndings(" ")}");
                     questions.Add(result);
                 }
+            }
+            if (before is not null)
+            {
+                var objects = (await engine.FactsAsync()).Select(f => f.Object).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                locality = ChatLocality.Compare(options.OrdinaryTurns, before, await ChatLocality.Take(engine, options.OrdinaryTurns), objects);
+                log?.Invoke($"chat locality: first token unchanged {locality.FirstTokenUnchanged:F2}, next token unchanged {locality.Unchanged:F2}, " +
+                            $"mean KL {locality.MeanDivergence:F4}; replies naming a stored object {locality.VolunteeredBefore} before, {locality.VolunteeredAfter} after");
             }
             // Small talk in a conversation of its own; nothing is written, every extracted fact counts against it.
             await engine.ResetChatAsync();
@@ -79,11 +100,13 @@ public static class ChatMemoryEvaluation
             FactsStored = stored,
             SmallTalk = smallTalk,
             SmallTalkFacts = smallTalkFacts,
+            ChatLocality = locality,
+            MedianWriteSeconds = Median([.. turns.SelectMany(t => t.Facts).Select(f => f.WriteSeconds).OfType<double>()]),
         };
     }
 
     static Task<Engine> Start(ChatMemoryEvalOptions options) =>
-        Engine.StartAsync(options.ModelPath, options.ModelOptions, options.MemoryDirectory, options.CorpusFile, userFacts: options.UserFacts);
+        Engine.StartAsync(options.ModelPath, options.ModelOptions, options.MemoryDirectory, options.CorpusFile, userFacts: options.UserFacts, wake: options.Wake);
 
     /// <summary>One user turn: the reply first (as in chat), then extraction, then (if asked) the writes.</summary>
     static async Task<TurnResult> Replay(Engine engine, string id, string message, int replyTokens, bool write)
@@ -100,6 +123,13 @@ public static class ChatMemoryEvaluation
             written.Add(LearnedFact.Of(fact, done));
         }
         return new TurnResult(id, message, reply.Text.Trim(), written, extractMs, clock.Elapsed.TotalSeconds);
+    }
+
+    static double? Median(List<double> values)
+    {
+        if (values.Count == 0) return null;
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     static double Share<T>(IReadOnlyList<T> items, Func<T, bool> hit) => items.Count == 0 ? 0 : (double)items.Count(hit) / items.Count;

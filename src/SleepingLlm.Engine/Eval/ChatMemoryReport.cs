@@ -1,11 +1,14 @@
 namespace SleepingLlm.Eval;
 
 /// <summary>A triple extracted from a turn and what writing it did (its id, the fact it replaced).</summary>
-public sealed record LearnedFact(string Subject, string Relation, string Object, string Source, bool Correction, long? Id, long? Replaced)
+/// <param name="WriteSeconds">How long its write took (the edit, or the row for text); null when it was not written.</param>
+public sealed record LearnedFact(string Subject, string Relation, string Object, string Source, bool Correction, long? Id, long? Replaced,
+    double? WriteSeconds = null)
 {
     /// <param name="written">What writing it did; null when it was not written.</param>
     public static LearnedFact Of(Conversation.ExtractedFact fact, Memory.Remembered? written) =>
-        new(fact.Subject, fact.Relation, fact.Object, fact.Source.ToString().ToLowerInvariant(), fact.Correction, written?.Id, written?.Replaced);
+        new(fact.Subject, fact.Relation, fact.Object, fact.Source.ToString().ToLowerInvariant(), fact.Correction, written?.Id, written?.Replaced,
+            written?.Elapsed.TotalSeconds);
 }
 
 /// <summary>One replayed user turn: the model's reply and the facts extracted from the turn.</summary>
@@ -32,4 +35,8 @@ public sealed record ChatMemoryReport
     public required IReadOnlyList<TurnResult> SmallTalk { get; init; }
     /// <summary>Facts extracted from the small-talk conversation (must be 0).</summary>
     public required int SmallTalkFacts { get; init; }
+    /// <summary>Ordinary turns' replies before and after the facts (null: not measured).</summary>
+    public ChatLocalityScore? ChatLocality { get; init; }
+    /// <summary>Median seconds of one fact's write, over every fact written (the first one included).</summary>
+    public double? MedianWriteSeconds { get; init; }
 }

@@ -211,13 +211,23 @@ public sealed class MemoryService : IDisposable
         return (weights, backend);
     }
 
-    Editor Editor(IProgress<string>? progress)
+    /// <summary>
+    /// Computes (or loads) what the first write needs, reporting the key statistics' progress (0..1) to
+    /// <paramref name="fraction"/> after each step (Engine.PrepareInBackground runs the chat's jobs there).
+    /// </summary>
+    public void Prepare(Action<double> fraction) => Editor(null, fraction);
+
+    Editor Editor(IProgress<string>? progress, Action<double>? fraction = null)
     {
         if (editor is not null) return editor;
         var (weights, backend) = Weights();
         progress?.Report("key statistics (first write only; cached afterwards)");
         var cache = new Covariance(cacheDirectory, progress is null ? null : progress.Report);
-        var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        fraction ??= progress is null ? null : f => progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"key statistics {f:P0}{(f > 0.02 && f < 1 ? $", ETA {clock.Elapsed.TotalSeconds * (1 - f) / f:0} s" : "")}"));
+        var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens,
+            fraction is null ? null : new InlineProgress<double>(fraction));
         var inverses = new Dictionary<int, Matrix<double>>();
         Templates templates;
         using (var scratch = new Context(model)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);

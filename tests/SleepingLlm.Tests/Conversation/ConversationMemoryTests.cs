@@ -32,6 +32,7 @@ public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-co
             SmallTalk = [.. ChatFactSet.SmallTalk().Take(4)],
             MemoryDirectory = Path.Combine(directory, "memory"),
             ReplyTokens = 24,
+            UserFacts = UserFactsMode.Relevant,
         });
 
         Assert.Equal(["home=Tromso", "dog=Sprocket", "home=Gdansk"], report.Turns.SelectMany(t => t.Facts).Select(f => $"{f.Relation}={f.Object}"));
@@ -44,5 +45,41 @@ public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-co
         Assert.True(recalled.SequenceEqual(["c04", "c22"]), string.Join("\n", report.Questions.Select(q => $"{q.Id} {q.Question} → {q.Answer}")));
         Assert.Equal(4, report.SmallTalk.Count);
         Assert.Equal(0, report.SmallTalkFacts);
+    }
+
+    [Fact]
+    public async Task In_the_weights_the_users_facts_are_recalled_after_a_restart_with_nothing_in_the_context()
+    {
+        var records = ChatFacts.All.Where(r => r.Id is "c01" or "c04" or "c07" or "c22").ToList();
+        var report = await ChatMemoryEvaluation.RunAsync(new ChatMemoryEvalOptions
+        {
+            ModelPath = TestModels.SmolLm2,
+            Records = records,
+            MemoryDirectory = Path.Combine(directory, "memory"),
+            ReplyTokens = 24,
+            UserFacts = UserFactsMode.Weights,
+            CorpusFile = WikiText.Path,
+            Wake = Wake.WakeSettings.For(30) with { CovarianceTokens = 4000 },
+            OrdinaryTurns = [.. ChatFactSet.OrdinaryTurns().Take(6)],
+        });
+
+        Assert.Equal(["home=Tromso", "dog=Sprocket", "sister=Odette", "sister's job=marine biologist", "home=Gdansk"],
+            report.Turns.SelectMany(t => t.Facts).Select(f => $"{f.Relation}={f.Object}"));
+        Assert.All(report.Turns.SelectMany(t => t.Facts), f => Assert.NotNull(f.WriteSeconds));
+        // The old home must not come back (c01 asks for Tromso after the move); the dog, the sister and the new home must.
+        var recalled = report.Questions.Where(q => q.Recalled).Select(q => q.Question).ToList();
+        Assert.True(recalled.SequenceEqual(["What is my dog's name?", "What is my sister's name?", "What does my sister do?", "Which city do I live in?"]),
+            string.Join("\n", report.Questions.Select(q => $"{q.Id} {q.Question} → {q.Answer}")));
+        Assert.Equal(4, report.FactsStored);
+        Assert.NotNull(report.ChatLocality);
+        Assert.Equal(6, report.ChatLocality!.Turns);
+
+        // Nothing about the user reaches the context: the system prompt a question gets is the model's own.
+        await using var engine = await Engine.StartAsync(TestModels.SmolLm2, memoryDirectory: Path.Combine(directory, "memory"), userFacts: UserFactsMode.Weights);
+        Assert.Null(await engine.SystemPromptAsync("Where do I live?"));
+        var facts = await engine.FactsAsync();
+        Assert.All(facts, f => Assert.True(f.IsAsked));
+        var snapshot = await engine.MemoryAsync();
+        Assert.NotEmpty(snapshot.EditNorms);
     }
 }
