@@ -220,8 +220,14 @@ public sealed partial class ChatApp
             $"log      {state.Window.TranscriptPath ?? "none (no memory)"}",
             $"speed    {speed}",
             $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}",
-            $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)");
+            $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)",
+            $"yours    {SleepingLlm.Conversation.UserFactsModes.Name(engine.UserFacts)} (--user-facts: weights, relevant, profile, both)",
+            $"system   {SystemLine(state.Window.SystemPrompt)}");
     }
+
+    /// <summary>What the memory put in the system prompt: with the user's facts in the weights, nothing.</summary>
+    static string SystemLine(string? system) => system is null ? "nothing from the memory (the model's own)"
+        : $"{system.Split('\n').Length} lines from the memory: {system.ReplaceLineEndings(" ")}";
 
     /// <summary>The GPUs llama.cpp found, or the CPU.</summary>
     static string Backend(NativeRuntimeInfo runtime)

@@ -4,7 +4,8 @@ using SleepingLlm.Inference;
 namespace SleepingLlm;
 
 /// <summary>Where the chat's conversation stands: turns verbatim, summaries, and the transcript file.</summary>
-public sealed record ChatWindowState(int Turns, int Summaries, string? TranscriptPath);
+/// <param name="SystemPrompt">What the memory put in the last turn's system prompt; null: nothing (the model's own).</param>
+public sealed record ChatWindowState(int Turns, int Summaries, string? TranscriptPath, string? SystemPrompt = null);
 
 /// <summary>The engine's conversation: its context window, transcript, fact extraction from user turns and the chat's memory commands.</summary>
 public sealed partial class Engine
@@ -26,7 +27,7 @@ public sealed partial class Engine
     public Task<Compaction> CompactChatAsync(int maxTokens) => Invoke((_, c) => Chat(c).Compact(maxTokens));
 
     public Task<ChatWindowState> ChatWindowAsync() =>
-        Invoke((_, _) => new ChatWindowState(chat?.Window.Turns.Count ?? 0, chat?.Window.Summaries.Count ?? 0, Transcript?.Path));
+        Invoke((_, _) => new ChatWindowState(chat?.Window.Turns.Count ?? 0, chat?.Window.Summaries.Count ?? 0, Transcript?.Path, chat?.Window.SystemPrompt));
 
     /// <summary>The fact extractor the window waits for before a turn leaves it (see <see cref="ITurnExtraction"/>); null: none.</summary>
     public Task UseTurnExtractionAsync(ITurnExtraction? turnExtraction) => Invoke((_, _) =>

@@ -36,6 +36,10 @@ public static class ChatCommand
             DefaultValueFactory = _ => UserFactsModes.Name(UserFactsModes.Default),
         };
         userFacts.AcceptOnlyFromAmong([.. Enum.GetValues<UserFactsMode>().Select(UserFactsModes.Name)]);
+        var corpus = new Option<string?>("--corpus")
+        {
+            Description = "Text file for the key statistics of the first memory (default: text the model writes itself, computed in the background from the start).",
+        };
         var ragCount = new Option<int>("--rag-k") { Description = "Facts retrieved per message in rag and hybrid modes.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
         var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /compact summarises older turns, /exit or Ctrl+D leaves).");
         models.AddTo(command);
@@ -49,10 +53,11 @@ public static class ChatCommand
         command.Options.Add(ragCount);
         command.Options.Add(confirm);
         command.Options.Add(userFacts);
+        command.Options.Add(corpus);
         command.SetAction(async (result, cancel) =>
         {
             await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result),
-                result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "",
+                result.GetValue(noMemory) ? null : result.GetValue(memory) ?? "", result.GetValue(corpus),
                 mode: Memory.MemoryModes.Parse(result.GetValue(mode)!), ragCount: result.GetValue(ragCount),
                 userFacts: UserFactsModes.Parse(result.GetValue(userFacts)!));
             if (engine.ChatTemplate is null)

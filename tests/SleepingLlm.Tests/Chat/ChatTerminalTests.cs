@@ -88,9 +88,50 @@ public sealed class ChatTerminalTests : IDisposable
     }
 
     [Fact]
+    public void What_the_user_tells_goes_into_the_weights_and_is_recalled_after_a_restart_with_nothing_in_the_context()
+    {
+        string memory = Path.Combine(temp, "memory");
+        // The first write waits for the key statistics (computed in the background from the start): minutes on two busy cores.
+        var firstWrite = TimeSpan.FromMinutes(8);
+        using (var tmux = Start("--max-tokens", "12", "--memory", memory, "--corpus", WikiText.Path))
+        {
+            tmux.WaitFor(Ready, "ready screen", Patience);
+            tmux.Type("My dog is called Sprocket.");
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Transcript(s).Contains("remembered #1"), "the dog written", firstWrite);
+            tmux.Type("I live in Bergen.");
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Transcript(s).Contains("remembered #2"), "the home written", Patience);
+            tmux.Press("Escape");
+            AssertQuits(tmux, "Escape");
+        }
+
+        using (var tmux = Start("--max-tokens", "12", "--memory", memory, "--corpus", WikiText.Path))
+        {
+            // The norms chart shows the two edits (a bar per edited layer), read back from the store.
+            var ready = tmux.WaitFor(s => Ready(s) && s.Contains("2 memories"), "ready with 2 memories", Patience);
+            Assert.DoesNotContain("No edits yet", ready);
+            Assert.Contains("L4", ready);
+            tmux.Type("What is my dog's name?");
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Footer.Matches(Transcript(s)).Count == 1, "the answer", Patience);
+            tmux.Type("/status");
+            tmux.Press("Enter");
+            var status = tmux.WaitFor(s => Transcript(s).Contains("system   "), "/status", Patience);
+            Assert.Contains("Sprocket", Transcript(status));
+            // The answer came from the weights: the memory put nothing in the system prompt.
+            Assert.Contains("system   nothing from the memory", Transcript(status));
+            Assert.Contains("yours    weights", Transcript(status));
+            tmux.Press("Escape");
+            AssertQuits(tmux, "Escape");
+        }
+    }
+
+    [Fact]
     public void Compact_undo_and_forget_by_words_answer_in_the_transcript()
     {
-        using var tmux = Start("--max-tokens", "16", "--memory", Path.Combine(temp, "memory"));
+        // The text mode: this is about the window and the memory commands, not the edit (see the test below).
+        using var tmux = Start("--max-tokens", "16", "--memory", Path.Combine(temp, "memory"), "--user-facts", "relevant");
         tmux.WaitFor(Ready, "ready screen", Patience);
         foreach (string message in new[] { "Hello!", "My name is Ada." })
         {

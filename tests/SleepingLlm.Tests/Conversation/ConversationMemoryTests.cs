@@ -59,7 +59,7 @@ public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-co
             ReplyTokens = 24,
             UserFacts = UserFactsMode.Weights,
             CorpusFile = WikiText.Path,
-            Wake = Wake.WakeSettings.For(30) with { CovarianceTokens = 4000 },
+            Wake = SleepingLlm.Wake.WakeSettings.For(30) with { CovarianceTokens = 4000 },
             OrdinaryTurns = [.. ChatFactSet.OrdinaryTurns().Take(6)],
         });
 

@@ -38,7 +38,7 @@ public sealed class BackgroundPreparationTests() : ScratchDirectory("sleepingllm
     [Fact]
     public async Task Quitting_while_the_key_statistics_run_stops_them_and_caches_nothing()
     {
-        string cache = Memory.MemoryService.DefaultCacheDirectory;
+        string cache = SleepingLlm.Memory.MemoryService.DefaultCacheDirectory;
         var before = Directory.Exists(cache) ? Directory.GetFiles(cache, "*-self-2900.bin", SearchOption.AllDirectories) : [];
         var engine = await Engine.StartAsync(TestModels.SmolLm2, memoryDirectory: directory, userFacts: UserFactsMode.Weights,
             wake: Settings with { CovarianceTokens = 2900 });
