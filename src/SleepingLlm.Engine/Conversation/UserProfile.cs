@@ -25,11 +25,12 @@ public static class UserProfile
 
     /// <summary>
     /// The fact for a triple typed on the command line: a canonical relation ("car", "job", "home") brings
-    /// the prompt and chat question the chat uses; any other is written as "{subject} {relation}" with
+    /// the prompt and chat question the chat uses; any other, a noun the user's own facts make into a relation
+    /// ("blood type") included, is written as "{subject} {relation}" with
     /// <paramref name="question"/> (null: no chat form to train, so it is recalled on its prompt).
     /// </summary>
     public static Wake.Fact FromTriple(string subject, string relation, string obj, string? question) =>
-        Canonical(subject, relation, obj) is { } known
+        UserRelations.Find(relation) is { IsGeneric: false } && Canonical(subject, relation, obj) is { } known
             ? question is null ? known : known with { Question = question }
             : new Wake.Fact(subject, relation, obj, $"{subject} {relation}", question);
 
