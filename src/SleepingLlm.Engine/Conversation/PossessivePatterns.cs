@@ -79,8 +79,8 @@ public static partial class PossessivePatterns
                     @"october|november|december|i|i'm|" + FirstPersonPatterns.Nationalities + ")$", RegexOptions.IgnoreCase)]
     private static partial Regex NotAName();
 
-    // "Teal has always been my favourite colour", "Hildegard is my godmother".
-    [GeneratedRegex(@"^(?<o>[^,;]+?) (?:is|'s|are|has always been|has been|will always be|remains|was always)(?: (?:also|still|definitely|easily|" +
+    // "Teal has always been my favourite colour", "Hildegard is my godmother" (not "my favourite food is my dad's lasagne").
+    [GeneratedRegex(@"^(?!(?:my|our|your|his|her|their)\b)(?<o>[^,;]+?) (?:is|'s|are|has always been|has been|will always be|remains|was always)(?: (?:also|still|definitely|easily|" +
                     @"hands down|by far|now|officially))? (?:my|our) (?<n>[a-z][a-z' -]*?)(?: of all time| ever)?$", RegexOptions.IgnoreCase)]
     private static partial Regex Turned();
     // "I have a ferret called Noodle", "I have two nephews, Bram and Joost".

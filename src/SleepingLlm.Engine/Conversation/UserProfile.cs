@@ -50,7 +50,8 @@ public static class UserProfile
     /// </summary>
     public static IReadOnlyList<StoredFact> Relevant(IEnumerable<StoredFact> facts, string message, int limit = DefaultRelevant)
     {
-        var relatives = Regex.Matches(message, $@"\b(?:{UserRelations.Relatives})\b", RegexOptions.IgnoreCase).Select(m => m.Value.ToLowerInvariant()).ToHashSet();
+        // As the relations name them: "my neighbour" and "my mum" are "neighbor" and "mother".
+        var relatives = Regex.Matches(message, $@"\b(?:{UserRelations.Relatives})\b", RegexOptions.IgnoreCase).Select(m => UserRelations.Canonical(m.Value)).ToHashSet();
         var scored = facts.Where(f => UserEntity.Is(f.Subject))
             .Select(f => (Fact: f, Score: Score(f.Relation, message, relatives)))
             .Where(x => x.Score > 0).OrderByDescending(x => x.Score).ThenBy(x => x.Fact.Id).ToList();
@@ -59,7 +60,7 @@ public static class UserProfile
 
     static int Score(string relationName, string message, HashSet<string> relatives)
     {
-        message = UserRelations.AmericanSpelling(message);
+        message = UserRelations.PlainWords(message);
         if (UserRelations.Find(relationName) is not { } relation) return 0;
         var words = relationName.Replace("'s", " ", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(w => w != "favorite").ToList();

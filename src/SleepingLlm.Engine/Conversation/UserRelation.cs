@@ -150,7 +150,7 @@ public static class UserRelations
         R("instrument", "{0} plays the", "Which instrument does {0} play?", "play|instrument",
             ["Which instrument do I play?", "What instrument do I play?", "Do I play an instrument?"],
             ["Which instrument does {0} play?", "What instrument does {0} play?", "Does {0} play an instrument?"]),
-        R("sport", "{0} plays the sport", "Which sport does {0} play?", "play|sport|weekend|do|practi|train",
+        R("sport", "{0} plays the sport", "Which sport does {0} play?", "play|sport|weekend|practi|train",
             ["Which sport do I play?", "What sport do I play?", "What do I play on weekends?"],
             ["Which sport does {0} play?", "What sport does {0} play?", "What does {0} play on weekends?"]),
         R("car", "{0} drives a", "What car does {0} drive?", "drive|car",
@@ -252,15 +252,17 @@ public static class UserRelations
     /// </summary>
     public static string Canonical(string name)
     {
-        name = AmericanSpelling(Regex.Replace(name.Trim().ToLowerInvariant().Replace('\u2019', '\''), @"\s+", " "));
-        name = Regex.Replace(name, @"\b(?:mum|mom)\b(?!-)", "mother");
-        name = Regex.Replace(name, @"\b(?:dad)\b(?!-)", "father");
+        name = PlainWords(Regex.Replace(name.Trim().ToLowerInvariant().Replace('\u2019', '\''), @"\s+", " "));
         name = Regex.Replace(name, @"(?:^|(?<='s ))(?:(?:older|younger|little|big|baby|eldest|youngest|oldest|twin|current|new|usual|main|" +
                                    @"regular|present|actual|all-time|all time|absolute|dear|beloved|lovely) )+(?=[a-z])", "");
         name = name.Replace("'s name", "", StringComparison.Ordinal);
         name = Regex.Replace(name, @"^favorite (?:film|flick)$", "favorite movie");
         return Synonyms.TryGetValue(name, out var fixedName) ? fixedName : name;
     }
+
+    /// <summary>American spellings, and "mum" and "dad" as "mother" and "father": the words relations are named in.</summary>
+    public static string PlainWords(string text) =>
+        Regex.Replace(Regex.Replace(AmericanSpelling(text), @"\b(?:mum|mom)\b(?!-)", "mother", RegexOptions.IgnoreCase), @"\bdad\b(?!-)", "father", RegexOptions.IgnoreCase);
 
     /// <summary>"favourite colour" as "favorite color", so relations and questions meet whichever spelling the user has.</summary>
     public static string AmericanSpelling(string text) =>
