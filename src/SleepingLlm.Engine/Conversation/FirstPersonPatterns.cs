@@ -20,8 +20,8 @@ public static class FirstPersonPatterns
     const string Age = @"(?<o>\d{1,3})";
     const string Job = @"(?<o>[a-z][a-z -]+)";
 
-    /// <summary>A proper name: capitalised words (case-sensitive inside an otherwise case-blind pattern).</summary>
-    public const string Name = @"(?-i:(?<o>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la))*))";
+    // A proper name: capitalised words (case-sensitive inside an otherwise case-blind pattern).
+    const string Name = @"(?-i:(?<o>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la))*))";
 
     /// <summary>Nationalities: "I'm Dutch" says where one is from, not one's name.</summary>
     public const string Nationalities =

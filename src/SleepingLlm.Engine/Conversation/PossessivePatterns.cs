@@ -135,44 +135,48 @@ public static partial class PossessivePatterns
     }
 
     // What the rest of the clause says of the user's noun.
-    static IEnumerable<(string, string)> About(string noun, string rest)
+    static IEnumerable<(string, string)> About(string noun, string rest) =>
+        UserRelations.IsPerson(noun) ? AboutSomeone(noun, rest) : AboutSomething(noun, rest);
+
+    // "my brother Rurik lives in Bergen", "my sister Ana, a nurse,", "my manager is Hadrian Okonkwo".
+    static IEnumerable<(string, string)> AboutSomeone(string noun, string rest)
     {
-        var relation = UserRelations.Find(noun)!;
-        if (UserRelations.IsPerson(noun))
+        bool named = false;
+        if (Where().Match(rest) is { Success: true } whereFirst) rest = rest[whereFirst.Length..];
+        if (Apposition().Match(rest) is { Success: true } apposition && !NotAName().IsMatch(apposition.Groups["name"].Value))
         {
-            bool named = false;
-            if (Where().Match(rest) is { Success: true } whereFirst) rest = rest[whereFirst.Length..];
-            if (Apposition().Match(rest) is { Success: true } apposition && !NotAName().IsMatch(apposition.Groups["name"].Value))
+            named = true;
+            yield return (noun, apposition.Groups["name"].Value);
+            rest = rest[apposition.Length..];
+            if (AppositiveJob().Match(rest) is { Success: true } job && FirstPersonPatterns.IsProfession(job.Groups["o"].Value))
             {
-                named = true;
-                yield return (noun, apposition.Groups["name"].Value);
-                rest = rest[apposition.Length..];
-                if (AppositiveJob().Match(rest) is { Success: true } job && FirstPersonPatterns.IsProfession(job.Groups["o"].Value))
-                {
-                    yield return ($"{noun}'s job", job.Groups["o"].Value);
-                    rest = rest[job.Length..];
-                }
+                yield return ($"{noun}'s job", job.Groups["o"].Value);
+                rest = rest[job.Length..];
             }
-            if (Where().Match(rest) is { Success: true } where) rest = rest[where.Length..];
-            bool pet = UserRelations.IsPet(noun), said = false;
-            foreach (var predicate in FirstPersonPatterns.Predicates)
-                if (predicate.Theirs is { } theirs && !(pet && predicate.Relation == "job"))
-                    foreach (var (of, obj) in FirstPersonPatterns.Matches(predicate, theirs, rest.TrimStart(' ', ','), $"{noun}'s {predicate.Relation}"))
-                    {
-                        said = true;
-                        yield return (of, obj);
-                    }
-            if (!named && !said && IsNamed().Match(rest) is { Success: true } name && !NotAName().IsMatch(name.Groups["o"].Value))
-                yield return (noun, name.Groups["o"].Value);
-            yield break;
         }
-        if (Where().Match(rest) is { Success: true } skipped) rest = rest[skipped.Length..];
-        if (!relation.IsGeneric)
+        if (Where().Match(rest) is { Success: true } where) rest = rest[where.Length..];
+        bool pet = UserRelations.IsPet(noun), said = false;
+        foreach (var predicate in FirstPersonPatterns.Predicates)
+            if (predicate.Theirs is { } theirs && !(pet && predicate.Relation == "job"))
+                foreach (var (of, obj) in FirstPersonPatterns.Matches(predicate, theirs, rest.TrimStart(' ', ','), $"{noun}'s {predicate.Relation}"))
+                {
+                    said = true;
+                    yield return (of, obj);
+                }
+        if (!named && !said && IsNamed().Match(rest) is { Success: true } name && !NotAName().IsMatch(name.Groups["o"].Value))
+            yield return (noun, name.Groups["o"].Value);
+    }
+
+    // "my employer is Statkraft", "my anniversary is on June 14th", "my office is in Rotterdam", "my blood type is O negative".
+    static IEnumerable<(string, string)> AboutSomething(string noun, string rest)
+    {
+        if (Where().Match(rest) is { Success: true } where) rest = rest[where.Length..];
+        if (!UserRelations.Find(noun)!.IsGeneric)
         {
             var fixedObject = TakesPreposition().IsMatch(noun) && IsFixedAt().Match(rest) is { Success: true } at ? at : IsFixed().Match(rest);
             if (fixedObject.Success) yield return (noun, fixedObject.Groups["o"].Value);
         }
-        else if (relation.Statement.EndsWith(" is on", StringComparison.Ordinal))
+        else if (UserRelations.IsDate(noun))
         {
             if (IsWhen().Match(rest) is { Success: true } when) yield return (noun, when.Groups["o"].Value);
         }

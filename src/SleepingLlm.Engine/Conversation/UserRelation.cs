@@ -95,6 +95,9 @@ public static class UserRelations
     /// <summary>Whether <paramref name="noun"/> is a relative or a pet: "I'm a mother" is no job, "I'm a lawyer" is.</summary>
     public static bool IsKin(string noun) => Kin.Contains(LastNoun(Canonical(noun)));
 
+    /// <summary>Whether <paramref name="noun"/> names a day ("anniversary", "wedding day"), whose object is a date.</summary>
+    public static bool IsDate(string noun) => Regex.IsMatch(LastNoun(Canonical(noun)), $"^(?:{DateNouns})$");
+
     /// <summary>Whether <paramref name="noun"/> is a pet ("my dog is a labrador" is no job).</summary>
     public static bool IsPet(string noun) => Pets.Contains(LastNoun(Canonical(noun)));
 
@@ -211,7 +214,7 @@ public static class UserRelations
         if (last.EndsWith('s') && (People.Contains(last[..^1]) || last == "children" || last == "kids"))
             return R(name, $"{{0}}'s {name} are named", $"What are the names of {{0}}'s {name}?", Cue(name),
                 $"What are my {name}' names?", $"Who are my {name}?", $"What are my {name} called?") with { IsName = true, IsGeneric = true };
-        if (Regex.IsMatch(last, $"^(?:{DateNouns})$"))
+        if (IsDate(name))
             return R(name, $"{{0}}'s {name} is on", $"When is {{0}}'s {name}?", Cue(name),
                 $"When is my {name}?", $"What date is my {name}?", $"What day is my {name}?") with { IsGeneric = true };
         return R(name, $"{{0}}'s {name} is", $"What is {{0}}'s {name}?", Cue(name),
