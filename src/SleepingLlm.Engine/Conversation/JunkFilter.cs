@@ -19,7 +19,8 @@ public static partial class JunkFilter
     public static bool IsVague(string obj)
     {
         string o = obj.Trim();
-        if (o.Length < 2 || o.Split(' ').Length > 6) return true;
+        // One character is too little, unless it is a number ("my daughter is 7").
+        if (o.Length == 0 || (o.Length == 1 && !char.IsDigit(o[0])) || o.Split(' ').Length > 6) return true;
         return VagueObject().IsMatch(o);
     }
 
@@ -36,13 +37,15 @@ public static partial class JunkFilter
     private static partial Regex Negation();
     [GeneratedRegex(@"^(?:i'm|i am|i was|i feel|i've been|i had|i have had) (?:(?:so|very|really|just|pretty|quite|a bit|a little) )*" +
                     @"(?:fine|good|great|well|ok|okay|alright|tired|bored|busy|hungry|happy|sad|sorry|glad|back|here|curious|confused|excited|" +
-                    @"stressed|sleepy|done|ready|doing|having|feeling|going|thinking|wondering|looking|trying|getting|a long|a good|a great|a bad|a rough|a busy)\b|" +
+                    @"stressed|sleepy|done|ready|doing(?! (?:" + FirstPersonPatterns.Sports + @")\b)|having|feeling|going|thinking|wondering|looking|trying|getting|a long|a good|a great|a bad|a rough|a busy)\b|" +
                     @"^(?:i see|i know|i agree|i understand|i mean|i get it|i got it|i love that|i like that|i like it|i love it|i like your|i love your|" +
                     @"i'm not sure|thanks|thank you|me too|my bad|my pleasure|my god|oh my)\b", RegexOptions.IgnoreCase)]
     private static partial Regex SmallTalk();
-    [GeneratedRegex(@"\b(?:I|my|me|I'm|I've|mine)\b", RegexOptions.IgnoreCase)] private static partial Regex FirstPerson();
+    // "We live in Utrecht", "our anniversary": the user and theirs too.
+    [GeneratedRegex(@"\b(?:I|my|me|I'm|I've|mine|we|we're|we've|our|ours)\b", RegexOptions.IgnoreCase)] private static partial Regex FirstPerson();
     [GeneratedRegex(@"^(?:it|this|that|these|those|them|they|he|she|him|her|you|your|yours|us|we|something|anything|everything|nothing|stuff|things?|" +
-                    @"someone|somebody|one|lots?|a lot|some|many|much|more|all|here|there|to|how|what|when|why|where|who|which|because|so|very|really|too)\b",
+                    @"someone|somebody|one|lots?|a lot|some|many|much|more|all|here|there|to|how|what|when|why|where|who|which|because|so|very|really|too|" +
+                    @"today|tomorrow|yesterday|tonight|soon|later)\b",
         RegexOptions.IgnoreCase)]
     private static partial Regex VagueObject();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using SleepingLlm.Inference;
 
 namespace SleepingLlm.Conversation;
@@ -32,7 +31,7 @@ public static partial class ModelExtractor
     static string BuildGrammar()
     {
         var relations = string.Join(" | ", UserRelations.Fixed.Select(r => $"\"\\\"{r.Name}\\\"\""));
-        var relatives = string.Join(" | ", UserRelations.Relatives.Split('|').Where(r => !r.Contains('?')).Select(r => $"\"{r}\""));
+        var relatives = string.Join(" | ", UserRelations.RelativeNouns.Select(r => $"\"{r}\""));
         return $$"""
             root ::= "[" ( fact ( "," fact ){0,2} )? "]"
             fact ::= "{\"subject\":" subject ",\"relation\":" relation ",\"object\":" text "}"
@@ -86,8 +85,6 @@ public static partial class ModelExtractor
         if (!UserEntity.Is(fact.Subject) || JunkFilter.IsVague(fact.Object)) return false;
         if (UserRelations.Find(fact.Relation) is not { } relation || !relation.IsCuedBy(clause)) return false;
         int at = clause.IndexOf(fact.Object, StringComparison.OrdinalIgnoreCase);
-        if (at < 0) return false;
-        bool isName = fact.Relation == "name" || Regex.IsMatch(fact.Relation, $"^(?:{UserRelations.Relatives})$");
-        return !isName || char.IsUpper(clause[at]);
+        return at >= 0 && (!relation.IsName || char.IsUpper(clause[at]));
     }
 }

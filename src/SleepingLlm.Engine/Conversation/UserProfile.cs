@@ -39,11 +39,12 @@ public static class UserProfile
 
     /// <summary>
     /// The fact for a triple typed on the command line: a canonical relation ("car", "job", "home") brings
-    /// the prompt and chat question the chat uses; any other is written as "{subject} {relation}" with
+    /// the prompt and chat question the chat uses; any other, a noun the user's own facts make into a relation
+    /// ("blood type") included, is written as "{subject} {relation}" with
     /// <paramref name="question"/> (null: no chat form to train, so it is recalled on its prompt).
     /// </summary>
     public static Wake.Fact FromTriple(string subject, string relation, string obj, string? question) =>
-        Canonical(subject, relation, obj) is { } known
+        UserRelations.Find(relation) is { IsGeneric: false } && Canonical(subject, relation, obj) is { } known
             ? question is null ? known : known with { Question = question }
             : new Wake.Fact(subject, relation, obj, $"{subject} {relation}", question);
 
@@ -63,7 +64,8 @@ public static class UserProfile
     /// </summary>
     public static IReadOnlyList<StoredFact> Relevant(IEnumerable<StoredFact> facts, string message, int limit = DefaultRelevant)
     {
-        var relatives = Regex.Matches(message, $@"\b(?:{UserRelations.Relatives})\b", RegexOptions.IgnoreCase).Select(m => m.Value.ToLowerInvariant()).ToHashSet();
+        // As the relations name them: "my neighbour" and "my mum" are "neighbor" and "mother".
+        var relatives = Regex.Matches(message, $@"\b(?:{UserRelations.Relatives})\b", RegexOptions.IgnoreCase).Select(m => UserRelations.Canonical(m.Value)).ToHashSet();
         var scored = facts.Where(f => UserEntity.Is(f.Subject))
             .Select(f => (Fact: f, Score: Score(f.Relation, message, relatives)))
             .Where(x => x.Score > 0).OrderByDescending(x => x.Score).ThenBy(x => x.Fact.Id).ToList();
@@ -72,7 +74,7 @@ public static class UserProfile
 
     static int Score(string relationName, string message, HashSet<string> relatives)
     {
-        message = UserRelations.AmericanSpelling(message);
+        message = UserRelations.PlainWords(message);
         if (UserRelations.Find(relationName) is not { } relation) return 0;
         var words = relationName.Replace("'s", " ", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(w => w != "favorite").ToList();

@@ -4,8 +4,10 @@ namespace SleepingLlm.Conversation;
 
 /// <summary>
 /// A user turn cut into clauses a pattern can read whole: sentences, then clauses that start a new
-/// first-person statement ("…, my grandmother made…"), with lead-ins like "actually," or "please
-/// remember that" taken off. Junk clauses (questions, hedges, negations, small talk) are dropped here.
+/// statement ("…, my grandmother made…", "… because my mother is from Manila", "… and he never…"), with
+/// lead-ins like "actually," or "correction:" taken off and a contrast ("…, not Noodle") cut away. A
+/// statement that goes on without its subject is given it back ("I'm 34 and originally from Cork" is
+/// also "I'm originally from Cork"). Junk clauses (questions, hedges, negations, small talk) are dropped here.
 /// </summary>
 public static partial class Utterance
 {
@@ -18,21 +20,30 @@ public static partial class Utterance
         {
             string s = sentence.Value.Trim();
             if (s.EndsWith('?')) continue; // a question asks, it does not tell
-            foreach (string part in ClauseBreak().Split(s.TrimEnd('.', '!', ' ')))
+            // "…, not Noodle" says what the fact is not: the fact stands without it (and the turn is a correction).
+            s = Contrast().Replace(s.TrimEnd('.', '!', ' '), "");
+            s = GoesOn().Replace(s, " and I ");
+            foreach (string part in ClauseBreak().Split(s))
             {
                 string clause = StripLeadIn(part.Trim().TrimEnd(',', ' '));
-                if (clause.Length > 0 && !JunkFilter.IsJunk(clause)) clauses.Add(clause);
+                clause = Aside().Replace(clause, "").Trim();
+                foreach (string piece in StillMe(clause))
+                    if (piece.Length > 0 && !JunkFilter.IsJunk(piece)) clauses.Add(piece);
             }
         }
         return clauses;
     }
 
     /// <summary>Whether the turn corrects something said before: the store replaces the old object either way.</summary>
-    public static bool IsCorrection(string message) => Correction().IsMatch(Normalise(message));
+    public static bool IsCorrection(string message)
+    {
+        string text = Normalise(message);
+        return Correction().IsMatch(text) || Contrast().IsMatch(text);
+    }
 
-    /// <summary>Curly quotes as straight ones and runs of white space as one space.</summary>
+    /// <summary>Curly quotes as straight ones, runs of white space as one space, and "Dr." as "Dr" (its dot ends no sentence).</summary>
     public static string Normalise(string text) =>
-        Spaces().Replace(text.Replace('\u2019', '\'').Replace('\u2018', '\'').Replace('\u201C', '"').Replace('\u201D', '"'), " ").Trim();
+        Title().Replace(Spaces().Replace(text.Replace('\u2019', '\'').Replace('\u2018', '\'').Replace('\u201C', '"').Replace('\u201D', '"'), " "), "$1").Trim();
 
     static string StripLeadIn(string clause)
     {
@@ -45,14 +56,39 @@ public static partial class Utterance
         return clause;
     }
 
+    // "I'm 34 and originally from Cork": the part after "and" is said of "I'm" too.
+    static IEnumerable<string> StillMe(string clause)
+    {
+        var be = BeAnd().Match(clause);
+        if (!be.Success) return [clause];
+        string subject = be.Groups["be"].Value;
+        return [$"{subject} {be.Groups["first"].Value}", $"{subject} {be.Groups["second"].Value}"];
+    }
+
     [GeneratedRegex(@"[^.!?]+(?:[.!?]+|$)")] private static partial Regex Sentence();
-    // A new clause where a comma, colon, semicolon or "and"/"but" is followed by a fresh "I" or "my".
-    [GeneratedRegex(@"(?:\s*[,;:]\s*|\s+(?:and|but|so)\s+)(?=(?:I|my|My)\b)")] private static partial Regex ClauseBreak();
-    [GeneratedRegex(@"^(?:actually|oh|also|and|so|well|anyway|btw|by the way|fyi|you know|just so you know|for the record|" +
+    // A new clause where a comma, colon, semicolon or a conjunction is followed by a fresh subject.
+    [GeneratedRegex(@"(?:\s*[,;:]\s*|\s+(?:and|but|so|because|since|though|although|while|whereas|as)\s+)" +
+                    @"(?=(?:I|my|My|we|We|our|Our|he|she|they|it|his|her|their|its|He|She|They|It|His|Her|Their|Its)\b)")]
+    private static partial Regex ClauseBreak();
+    [GeneratedRegex(@"^(?:actually|oh|also|and|so|well|anyway|btw|by the way|fyi|you know|just so you know|for the record|honestly|frankly|basically|" +
+                    @"plus|fun fact|guess what|correction|sorry|oops|whoops|wait|no|nope|scratch that|to be clear|let me correct (?:that|myself)|update|" +
+                    @"i meant|i mean|i misspoke|my mistake|" +
                     @"(?:please |can you |could you )?(?:remember|note|keep in mind|don't forget)(?: that)?|ok(?:ay)?|hey|hi|hello)\b[,:]?\s*",
         RegexOptions.IgnoreCase)]
     private static partial Regex LeadIn();
-    [GeneratedRegex(@"\b(?:actually|anymore|no longer|moved|now live|instead|correction|changed)\b", RegexOptions.IgnoreCase)]
+    // "Actually" and "in fact" inside a clause ("my dog's name is actually Pretzel") mark a correction and say nothing more.
+    [GeneratedRegex(@"\b(?:actually|in fact),?\s*", RegexOptions.IgnoreCase)] private static partial Regex Aside();
+    [GeneratedRegex(@"\s*(?:,|;|—|–|\s-)\s*(?:and |but )?not\s+[^,;:]*", RegexOptions.IgnoreCase)] private static partial Regex Contrast();
+    // "I live in Oslo and work at Lumenfold": a second verb of the same "I".
+    [GeneratedRegex(@"\s+and\s+(?:also\s+)?(?=(?:work|worked|live|lived|study|studied|play|speak|drive|teach|grew up|moved|relocated|own|" +
+                    @"love|like|enjoy|prefer|go by)\b)")]
+    private static partial Regex GoesOn();
+    [GeneratedRegex(@"^(?<be>I(?:'m| am)) (?<first>[^,;]+?) and (?:also )?(?<second>(?:(?:originally|from|an?|fluent|allergic|learning|based|living|" +
+                    @"studying|employed|vegan|vegetarian|pescatarian)\b|\d).*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex BeAnd();
+    [GeneratedRegex(@"\b(?:actually|anymore|no longer|moved|relocated|now live|instead|correction|changed|sorry|oops|mistake|wrong|i meant|misspoke|" +
+                    @"scratch that)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Correction();
+    [GeneratedRegex(@"\b(Dr|Mr|Mrs|Ms|Prof|St|Mt|Jr|Sr)\.(?= )")] private static partial Regex Title();
     [GeneratedRegex(@"\s+")] private static partial Regex Spaces();
 }

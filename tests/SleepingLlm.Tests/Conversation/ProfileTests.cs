@@ -30,6 +30,18 @@ public sealed class ProfileTests
     public void A_question_gets_the_facts_it_is_about(string question, string relations) =>
         Assert.Equal(relations, string.Join(",", UserProfile.Relevant(Facts, question).Select(f => f.Relation)));
 
+    [Theory]
+    [InlineData("Who is my neighbour?", "neighbor")]
+    [InlineData("Where does my mum live?", "mother's home")]
+    [InlineData("Where do I live?", "home")]
+    [InlineData("Where do I go climbing?", "")]
+    public void A_relative_is_found_in_either_spelling_and_do_names_no_relation(string question, string relation)
+    {
+        var facts = new[] { "My neighbour Casimir keeps bees.", "My mum lives in Lyon.", "I live in Oslo.", "I'm a baker.", "I do judo." }
+            .SelectMany(m => FactExtractor.Extract(m)).Select((f, i) => Stored(i + 1, UserProfile.ToFact(f)!)).ToList();
+        Assert.Equal(relation, string.Join(",", UserProfile.Relevant(facts, question).Select(f => f.Relation)));
+    }
+
     [Fact]
     public void A_typed_triple_with_a_canonical_relation_gets_its_prompt_and_chat_question()
     {
