@@ -102,6 +102,11 @@ public sealed class ChatTerminalTests : IDisposable
             tmux.Type("I live in Bergen.");
             tmux.Press("Enter");
             tmux.WaitFor(s => Transcript(s).Contains("remembered #2"), "the home written", Patience);
+            // At once, in the running chat, with the telling still in the conversation.
+            tmux.Type("Where do I live?");
+            tmux.Press("Enter");
+            tmux.WaitFor(s => Footer.Matches(Transcript(s)).Count == 3, "the answer in the running chat", Patience);
+            Assert.Contains("Bergen", Transcript(tmux.Capture()).Split("Where do I live?")[^1]);
             tmux.Press("Escape");
             AssertQuits(tmux, "Escape");
         }

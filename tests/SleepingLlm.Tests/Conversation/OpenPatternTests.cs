@@ -146,9 +146,9 @@ public sealed class OpenPatternTests
         var relation = UserRelations.Find(name);
         Assert.NotNull(relation);
         Assert.Equal(statement, relation.Statement);
-        Assert.Contains(asked, relation.Asked);
-        Assert.Equal(3, relation.Asked.Distinct().Count());
-        Assert.All(relation.Asked, q => Assert.Matches(@"\b(?:my|I|am)\b.*\?$", q));
+        Assert.Contains(asked, relation.Asked.Select(q => q.Text));
+        Assert.Equal(3, relation.Asked.Select(q => q.Text).Distinct().Count());
+        Assert.All(relation.Asked, q => Assert.Matches(@"\b(?:my|I|am)\b.*\?$", q.Text));
         Assert.DoesNotContain("{", relation.QuestionFor(UserEntity.Subject));
     }
 
