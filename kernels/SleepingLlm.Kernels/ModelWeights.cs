@@ -1,27 +1,47 @@
 using System.Buffers;
+using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 using SleepingLlm.Native;
 
 namespace SleepingLlm.Kernels;
 
 /// <summary>
-/// A GGUF model's tensors in a backend buffer, in their stored types (quantized weights stay
-/// quantized). Loaded by ggml's own GGUF parser into a plain buffer, not llama.cpp's repacked
-/// layout, because backward (out_prod) reads the weights row by row.
+/// A GGUF model's tensors in their stored types (quantized weights stay quantized), laid out as ggml's
+/// own GGUF parser reads them, not llama.cpp's repacked layout, because backward (out_prod) reads the
+/// weights row by row. On the CPU the tensors are read in place from a read-only memory map of the file:
+/// no copy is made, so a 3B model costs its file once, shared with the page cache. Only weights asked
+/// for in F32 get memory of their own. Other backends get an upload.
 /// </summary>
 public sealed unsafe class ModelWeights : IDisposable
 {
-    readonly GgmlContext context;
+    /// <summary>
+    /// The most memory <see cref="LoadForBackward"/> spends on F32 copies of quantized weights. SmolLM2's
+    /// trained tail and head fit (~0.5 GB, 2.5× faster backward); a 3B model's (8–9 GB) do not.
+    /// </summary>
+    public const long WideningBudget = 512L << 20;
 
-    ModelWeights(string path, Hyperparameters hparams, GgmlContext context)
+    readonly GgmlContext context;
+    MemoryMappedFile? file;
+    MemoryMappedViewAccessor? view;
+    nint mapped, widened;
+
+    ModelWeights(string path, Hyperparameters hparams, GgmlContext context, MemoryMappedFile? file, MemoryMappedViewAccessor? view,
+        nint mapped, nint widened, long widenedBytes)
     {
         Path = path;
         Hparams = hparams;
         this.context = context;
+        this.file = file;
+        this.view = view;
+        this.mapped = mapped;
+        this.widened = widened;
+        WidenedBytes = widenedBytes;
     }
 
     public string Path { get; }
     public Hyperparameters Hparams { get; }
+    /// <summary>Bytes of memory held by F32 copies of quantized weights (0: every weight is read as stored).</summary>
+    public long WidenedBytes { get; }
 
     /// <summary>
     /// Loads every tensor in its stored type, except that quantized weights of layers from
@@ -45,14 +65,116 @@ public sealed unsafe class ModelWeights : IDisposable
             var hparams = Hyperparameters.Read(gguf, path);
             int from = f32FromLayer ?? (backend.IsCpu ? int.MaxValue : 0);
             var dequantize = WidenToF32(gguf, context, from, f32Head);
+            if (backend.IsCpu) return Map(gguf, context, path, hparams, dequantize);
             context.AllocateOn(backend);
             Upload(gguf, context, path, dequantize);
-            return new ModelWeights(path, hparams, context);
+            return new ModelWeights(path, hparams, context, null, null, 0, 0, 0);
         }
         catch
         {
             context.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Weights for a backward from <paramref name="fromLayer"/> (with the head when <paramref name="head"/>):
+    /// those widened to F32 when that takes at most <see cref="WideningBudget"/>, else all as stored.
+    /// </summary>
+    public static ModelWeights LoadForBackward(string path, Backend backend, int fromLayer, bool head = false)
+    {
+        if (!backend.IsCpu) return Load(path, backend, fromLayer, head);
+        bool fits = F32Bytes(path, fromLayer, head) <= WideningBudget;
+        return fits ? Load(path, backend, fromLayer, head) : Load(path, backend);
+    }
+
+    /// <summary>Bytes F32 copies of the quantized weights from <paramref name="fromLayer"/> (and the head) would take.</summary>
+    public static long F32Bytes(string path, int fromLayer, bool head)
+    {
+        NativeRuntime.Initialize();
+        nint ctx = 0;
+        using var gguf = GgufNative.gguf_init_from_file(path, new GgufNative.InitParams { NoAlloc = true, Ctx = (nint)(&ctx) });
+        if (gguf.IsInvalid) throw new SleepingLlmException($"ggml cannot read {path} as GGUF");
+        using var context = new GgmlContext(ctx);
+        return WidenToF32(gguf, context, fromLayer, head).Keys.Sum(name => (long)Ggml.ggml_nbytes(Ggml.ggml_get_tensor(context.Handle, name)));
+    }
+
+    /// <summary>
+    /// Points every tensor into a read-only map of the file (a write faults: weights are never trained
+    /// here) and gives the widened ones one CPU buffer, filled by dequantizing their mapped rows.
+    /// </summary>
+    static ModelWeights Map(SafeGgufContextHandle gguf, GgmlContext context, string path, Hyperparameters hparams, Dictionary<string, int> dequantize)
+    {
+        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
+        nint mapped = 0, widened = 0;
+        try
+        {
+            view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            byte* start = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+            start += view.PointerOffset;
+            long dataOffset = (long)GgufNative.gguf_get_data_offset(gguf);
+            long length = new FileInfo(path).Length;
+            mapped = Ggml.ggml_backend_cpu_buffer_from_ptr(start + dataOffset, (nuint)(length - dataOffset));
+            if (mapped == 0) throw new SleepingLlmException($"ggml cannot read {path} in place");
+
+            nint cpu = Ggml.ggml_backend_cpu_buffer_type();
+            long alignment = (long)Ggml.ggml_backend_buft_get_alignment(cpu), widenedBytes = 0;
+            var offsets = new Dictionary<string, long>();
+            for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+            {
+                string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
+                if (!dequantize.ContainsKey(name)) continue;
+                offsets[name] = widenedBytes;
+                widenedBytes += ((long)Ggml.ggml_nbytes(Ggml.ggml_get_tensor(context.Handle, name)) + alignment - 1) / alignment * alignment;
+            }
+            byte* widenedBase = null;
+            if (widenedBytes > 0)
+            {
+                widened = Ggml.ggml_backend_buft_alloc_buffer(cpu, (nuint)widenedBytes);
+                if (widened == 0) throw new SleepingLlmException($"cannot allocate {widenedBytes >> 20} MiB for F32 weights");
+                widenedBase = (byte*)Ggml.ggml_backend_buffer_get_base(widened);
+            }
+
+            for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+            {
+                string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
+                var tensor = Ggml.ggml_get_tensor(context.Handle, name);
+                byte* stored = start + dataOffset + (long)GgufNative.gguf_get_tensor_offset(gguf, i);
+                if (dequantize.TryGetValue(name, out int storedType))
+                {
+                    byte* address = widenedBase + offsets[name];
+                    Check(Ggml.ggml_backend_tensor_alloc(widened, tensor, address), name);
+                    long count = Ggml.ggml_nelements(tensor);
+                    if (stored + count / Ggml.ggml_get_type_traits(storedType)->BlckSize * (long)Ggml.ggml_get_type_traits(storedType)->TypeSize > start + length)
+                        throw new SleepingLlmException($"{path} is cut short inside {name}");
+                    Ggml.ggml_get_type_traits(storedType)->ToFloat(stored, (float*)address, count);
+                }
+                else
+                {
+                    if (stored + (long)Ggml.ggml_nbytes(tensor) > start + length) throw new SleepingLlmException($"{path} is cut short inside {name}");
+                    Check(Ggml.ggml_backend_tensor_alloc(mapped, tensor, stored), name);
+                }
+            }
+            return new ModelWeights(path, hparams, context, file, view, mapped, widened, widenedBytes);
+        }
+        catch
+        {
+            if (widened != 0) Ggml.ggml_backend_buffer_free(widened);
+            if (mapped != 0) Ggml.ggml_backend_buffer_free(mapped);
+            if (view is not null)
+            {
+                view.SafeMemoryMappedViewHandle.ReleasePointer();
+                view.Dispose();
+            }
+            file.Dispose();
+            throw;
+        }
+
+        static void Check(int status, string name)
+        {
+            if (status != Ggml.StatusSuccess) throw new SleepingLlmException($"ggml cannot place tensor {name} ({status})");
         }
     }
 
@@ -140,5 +262,20 @@ public sealed unsafe class ModelWeights : IDisposable
 
     public GgmlTensor* LayerBias(int layer, string name) => Find($"blk.{layer}.{name}.bias");
 
-    public void Dispose() => context.Dispose();
+    public void Dispose()
+    {
+        // The tensors go with the context; the buffers and the map after it.
+        context.Dispose();
+        if (widened != 0) Ggml.ggml_backend_buffer_free(widened);
+        if (mapped != 0) Ggml.ggml_backend_buffer_free(mapped);
+        widened = mapped = 0;
+        if (view is not null)
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            view = null;
+        }
+        file?.Dispose();
+        file = null;
+    }
 }

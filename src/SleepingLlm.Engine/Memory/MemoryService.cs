@@ -202,8 +202,9 @@ public sealed class MemoryService : IDisposable
     (ModelWeights, Backend) Weights()
     {
         backend ??= Backend.Cpu(model.Options.Threads);
-        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
-        weights ??= ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
+        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster
+        // where it fits the widening budget (SmolLM2); a 3B model's tail is read as stored.
+        weights ??= ModelWeights.LoadForBackward(model.Path, backend, Settings.CriticalLayer + 1);
         return (weights, backend);
     }
 
