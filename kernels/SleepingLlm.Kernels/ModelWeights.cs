@@ -23,18 +23,17 @@ public sealed unsafe class ModelWeights : IDisposable
     readonly GgmlContext context;
     MemoryMappedFile? file;
     MemoryMappedViewAccessor? view;
-    nint mapped, widened;
+    nint[] buffers;
 
     ModelWeights(string path, Hyperparameters hparams, GgmlContext context, MemoryMappedFile? file, MemoryMappedViewAccessor? view,
-        nint mapped, nint widened, long widenedBytes)
+        nint[] buffers, long widenedBytes)
     {
         Path = path;
         Hparams = hparams;
         this.context = context;
         this.file = file;
         this.view = view;
-        this.mapped = mapped;
-        this.widened = widened;
+        this.buffers = buffers;
         WidenedBytes = widenedBytes;
     }
 
@@ -52,7 +51,10 @@ public sealed unsafe class ModelWeights : IDisposable
     /// out_prod dequantizes the whole head once per output row, so with hundreds of rows (sleep's
     /// anchors) the quantized head costs more than all the layers trained.
     /// </summary>
-    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null, bool f32Head = false)
+    /// <param name="served">Where llama.cpp already serves each weight in the file's layout (see the engine's
+    /// ServedWeights): read there, so the weights are in memory once; valid while that model is loaded.</param>
+    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null, bool f32Head = false,
+        IReadOnlyDictionary<string, nint>? served = null)
     {
         NativeRuntime.Initialize();
         if (!File.Exists(path)) throw new SleepingLlmException($"model file not found: {path}");
@@ -65,10 +67,10 @@ public sealed unsafe class ModelWeights : IDisposable
             var hparams = Hyperparameters.Read(gguf, path);
             int from = f32FromLayer ?? (backend.IsCpu ? int.MaxValue : 0);
             var dequantize = WidenToF32(gguf, context, from, f32Head);
-            if (backend.IsCpu) return Map(gguf, context, path, hparams, dequantize);
+            if (backend.IsCpu) return Map(gguf, context, path, hparams, dequantize, served);
             context.AllocateOn(backend);
             Upload(gguf, context, path, dequantize);
-            return new ModelWeights(path, hparams, context, null, null, 0, 0, 0);
+            return new ModelWeights(path, hparams, context, null, null, [], 0);
         }
         catch
         {
@@ -81,11 +83,12 @@ public sealed unsafe class ModelWeights : IDisposable
     /// Weights for a backward from <paramref name="fromLayer"/> (with the head when <paramref name="head"/>):
     /// those widened to F32 when that takes at most <see cref="WideningBudget"/>, else all as stored.
     /// </summary>
-    public static ModelWeights LoadForBackward(string path, Backend backend, int fromLayer, bool head = false)
+    public static ModelWeights LoadForBackward(string path, Backend backend, int fromLayer, bool head = false,
+        IReadOnlyDictionary<string, nint>? served = null)
     {
         if (!backend.IsCpu) return Load(path, backend, fromLayer, head);
         bool fits = F32Bytes(path, fromLayer, head) <= WideningBudget;
-        return fits ? Load(path, backend, fromLayer, head) : Load(path, backend);
+        return fits ? Load(path, backend, fromLayer, head, served) : Load(path, backend, served: served);
     }
 
     /// <summary>Bytes F32 copies of the quantized weights from <paramref name="fromLayer"/> (and the head) would take.</summary>
@@ -100,34 +103,59 @@ public sealed unsafe class ModelWeights : IDisposable
     }
 
     /// <summary>
-    /// Points every tensor into a read-only map of the file (a write faults: weights are never trained
-    /// here) and gives the widened ones one CPU buffer, filled by dequantizing their mapped rows.
+    /// Points every tensor at its stored bytes: where <paramref name="served"/> has it (llama.cpp's own
+    /// map of the file), there, else in a read-only map of our own (a write faults: weights are never
+    /// trained here). The widened ones get one CPU buffer, filled by dequantizing their stored rows.
     /// </summary>
-    static ModelWeights Map(SafeGgufContextHandle gguf, GgmlContext context, string path, Hyperparameters hparams, Dictionary<string, int> dequantize)
+    static ModelWeights Map(SafeGgufContextHandle gguf, GgmlContext context, string path, Hyperparameters hparams,
+        Dictionary<string, int> dequantize, IReadOnlyDictionary<string, nint>? served)
     {
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        long dataOffset = (long)GgufNative.gguf_get_data_offset(gguf), length = new FileInfo(path).Length;
+        var tensors = new List<(string Name, nint Tensor, long Offset, long StoredBytes)>();
+        for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+        {
+            string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
+            var tensor = Ggml.ggml_get_tensor(context.Handle, name);
+            long bytes = dequantize.TryGetValue(name, out int type)
+                ? Ggml.ggml_nelements(tensor) / Ggml.ggml_get_type_traits(type)->BlckSize * (long)Ggml.ggml_get_type_traits(type)->TypeSize
+                : (long)Ggml.ggml_nbytes(tensor);
+            long offset = dataOffset + (long)GgufNative.gguf_get_tensor_offset(gguf, i);
+            if (offset + bytes > length) throw new SleepingLlmException($"{path} is cut short inside {name}");
+            tensors.Add((name, (nint)tensor, offset, bytes));
+        }
+        bool Served(string name) => served is not null && served.ContainsKey(name);
+
+        MemoryMappedFile? file = null;
         MemoryMappedViewAccessor? view = null;
-        nint mapped = 0, widened = 0;
+        nint own = 0, shared = 0, widened = 0;
         try
         {
-            view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* start = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-            start += view.PointerOffset;
-            long dataOffset = (long)GgufNative.gguf_get_data_offset(gguf);
-            long length = new FileInfo(path).Length;
-            mapped = Ggml.ggml_backend_cpu_buffer_from_ptr(start + dataOffset, (nuint)(length - dataOffset));
-            if (mapped == 0) throw new SleepingLlmException($"ggml cannot read {path} in place");
+            if (tensors.Any(t => !Served(t.Name)))
+            {
+                file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+                start += view.PointerOffset;
+                own = Ggml.ggml_backend_cpu_buffer_from_ptr(start + dataOffset, (nuint)(length - dataOffset));
+                if (own == 0) throw new SleepingLlmException($"ggml cannot read {path} in place");
+            }
+            var placed = tensors.Where(t => Served(t.Name) && !dequantize.ContainsKey(t.Name)).ToList();
+            if (placed.Count > 0)
+            {
+                // One descriptor over the span llama.cpp's tensors lie in; nothing outside them is ever read.
+                long first = placed.Min(t => (long)served![t.Name]), last = placed.Max(t => (long)served![t.Name] + t.StoredBytes);
+                shared = Ggml.ggml_backend_cpu_buffer_from_ptr((void*)first, (nuint)(last - first));
+                if (shared == 0) throw new SleepingLlmException("ggml cannot read llama.cpp's weights in place");
+            }
 
             nint cpu = Ggml.ggml_backend_cpu_buffer_type();
             long alignment = (long)Ggml.ggml_backend_buft_get_alignment(cpu), widenedBytes = 0;
             var offsets = new Dictionary<string, long>();
-            for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+            foreach (var t in tensors.Where(t => dequantize.ContainsKey(t.Name)))
             {
-                string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
-                if (!dequantize.ContainsKey(name)) continue;
-                offsets[name] = widenedBytes;
-                widenedBytes += ((long)Ggml.ggml_nbytes(Ggml.ggml_get_tensor(context.Handle, name)) + alignment - 1) / alignment * alignment;
+                offsets[t.Name] = widenedBytes;
+                widenedBytes += ((long)Ggml.ggml_nbytes((GgmlTensor*)t.Tensor) + alignment - 1) / alignment * alignment;
             }
             byte* widenedBase = null;
             if (widenedBytes > 0)
@@ -137,38 +165,30 @@ public sealed unsafe class ModelWeights : IDisposable
                 widenedBase = (byte*)Ggml.ggml_backend_buffer_get_base(widened);
             }
 
-            for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+            foreach (var (name, t, offset, _) in tensors)
             {
-                string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
-                var tensor = Ggml.ggml_get_tensor(context.Handle, name);
-                byte* stored = start + dataOffset + (long)GgufNative.gguf_get_tensor_offset(gguf, i);
+                var tensor = (GgmlTensor*)t;
+                byte* stored = Served(name) ? (byte*)served![name] : start + offset;
                 if (dequantize.TryGetValue(name, out int storedType))
                 {
                     byte* address = widenedBase + offsets[name];
                     Check(Ggml.ggml_backend_tensor_alloc(widened, tensor, address), name);
-                    long count = Ggml.ggml_nelements(tensor);
-                    if (stored + count / Ggml.ggml_get_type_traits(storedType)->BlckSize * (long)Ggml.ggml_get_type_traits(storedType)->TypeSize > start + length)
-                        throw new SleepingLlmException($"{path} is cut short inside {name}");
-                    Ggml.ggml_get_type_traits(storedType)->ToFloat(stored, (float*)address, count);
+                    Ggml.ggml_get_type_traits(storedType)->ToFloat(stored, (float*)address, Ggml.ggml_nelements(tensor));
                 }
-                else
-                {
-                    if (stored + (long)Ggml.ggml_nbytes(tensor) > start + length) throw new SleepingLlmException($"{path} is cut short inside {name}");
-                    Check(Ggml.ggml_backend_tensor_alloc(mapped, tensor, stored), name);
-                }
+                else Check(Ggml.ggml_backend_tensor_alloc(Served(name) ? shared : own, tensor, stored), name);
             }
-            return new ModelWeights(path, hparams, context, file, view, mapped, widened, widenedBytes);
+            return new ModelWeights(path, hparams, context, file, view, [own, shared, widened], widenedBytes);
         }
         catch
         {
-            if (widened != 0) Ggml.ggml_backend_buffer_free(widened);
-            if (mapped != 0) Ggml.ggml_backend_buffer_free(mapped);
+            foreach (nint buffer in new[] { widened, shared, own })
+                if (buffer != 0) Ggml.ggml_backend_buffer_free(buffer);
             if (view is not null)
             {
                 view.SafeMemoryMappedViewHandle.ReleasePointer();
                 view.Dispose();
             }
-            file.Dispose();
+            file?.Dispose();
             throw;
         }
 
@@ -266,9 +286,9 @@ public sealed unsafe class ModelWeights : IDisposable
     {
         // The tensors go with the context; the buffers and the map after it.
         context.Dispose();
-        if (widened != 0) Ggml.ggml_backend_buffer_free(widened);
-        if (mapped != 0) Ggml.ggml_backend_buffer_free(mapped);
-        widened = mapped = 0;
+        foreach (nint buffer in buffers)
+            if (buffer != 0) Ggml.ggml_backend_buffer_free(buffer);
+        buffers = [];
         if (view is not null)
         {
             view.SafeMemoryMappedViewHandle.ReleasePointer();

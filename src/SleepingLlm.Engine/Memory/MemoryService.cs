@@ -204,7 +204,7 @@ public sealed class MemoryService : IDisposable
         backend ??= Backend.Cpu(model.Options.Threads);
         // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster
         // where it fits the widening budget (SmolLM2); a 3B model's tail is read as stored.
-        weights ??= ModelWeights.LoadForBackward(model.Path, backend, Settings.CriticalLayer + 1);
+        weights ??= ModelWeights.LoadForBackward(model.Path, backend, Settings.CriticalLayer + 1, served: ServedWeights.Of(model));
         return (weights, backend);
     }
 
