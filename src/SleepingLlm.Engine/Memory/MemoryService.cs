@@ -208,34 +208,58 @@ public sealed class MemoryService : IDisposable
         return (weights, backend);
     }
 
+    /// <summary>The most memory the editor keeps its layers' factors in; beyond it (a 3B model: 0.5 GB a layer), one at a time.</summary>
+    const long FactorBudget = 256L << 20;
+
     Editor Editor(IProgress<string>? progress)
     {
         if (editor is not null) return editor;
         var (weights, backend) = Weights();
         progress?.Report("key statistics (first write only; cached afterwards)");
         var cache = new Covariance(cacheDirectory, progress is null ? null : progress.Report);
-        var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens);
-        var inverses = new Dictionary<int, Matrix<double>>();
+        var text = corpus();
+        int tokens = Settings.CovarianceTokens;
+        var eta = new Sleep.Eta(100);
+        cache.Ensure(model, store.ModelSha256, Settings.Layers, text, tokens,
+            progress is null ? null : new InlineProgress<double>(f => progress.Report($"key statistics: {f:P0}{eta.At(f)}")));
         Templates templates;
-        using (var scratch = new Context(model)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
+        using (var scratch = new Context(model, TemplateContext)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
+        Dictionary<int, Matrix<double>>? subjects = null;
         if (Settings.SubjectWeight > 0)
         {
             progress?.Report("other subjects' key statistics (first write only; cached afterwards)");
-            var subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
+            subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
-            foreach (int layer in Settings.Layers) covariance[layer] += subjects[layer] * Settings.SubjectWeight;
         }
-        Matrix<double> Inverse(int layer)
+        IKeyInverse Inverse(int layer)
         {
-            if (Settings.NullSpace <= 0) return Solve.RegularisedInverse(covariance[layer], Settings.Lambda);
-            var (inverse, dimensions) = Solve.NullSpaceInverse(covariance[layer], Settings.Lambda, Settings.NullSpace);
+            if (subjects is null && Settings.NullSpace <= 0)
+                return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
+                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")));
+            var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
+            if (subjects is not null)
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.SubjectWeight * subjects[layer][i, j];
+            if (Settings.NullSpace <= 0) return CovarianceFactor.Factor(values, n, Settings.Lambda);
+            var covariance = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
+            var (inverse, dimensions) = Solve.NullSpaceInverse(covariance, Settings.Lambda, Settings.NullSpace);
             progress?.Report($"layer {layer}: the edit may use {dimensions} of {inverse.RowCount} key directions (null space)");
-            return inverse;
+            return new DenseKeyInverse(inverse);
         }
-        editor = new Editor(model, weights, backend, Settings, templates,
-            layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Inverse(layer));
+        int dimension = weights.Hparams.FeedForwardLength;
+        bool keepAll = 8L * dimension * dimension * Settings.Layers.Count <= FactorBudget;
+        var inverses = new Dictionary<int, IKeyInverse>();
+        editor = new Editor(model, weights, backend, Settings, templates, layer =>
+        {
+            if (inverses.TryGetValue(layer, out var inverse)) return inverse;
+            if (!keepAll) inverses.Clear();
+            return inverses[layer] = Inverse(layer);
+        });
         return editor;
     }
+
+    /// <summary>Tokens of the context the templates' prefixes are written in (they are a few sentences).</summary>
+    const int TemplateContext = 512;
 
     /// <summary>Test hook: runs inside every adapter rebuild, before the swap (a test throws from it).</summary>
     internal Action? BeforeAdapterSwap { get; set; }

@@ -139,25 +139,30 @@ public sealed class ActivationCaptureTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Second_moment_kernels_handle_chunks_and_padding(bool portable)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Second_moment_kernels_handle_chunks_and_padding(bool portable, bool float32)
     {
         const int d = 77, n = 600;
         var random = new Random(3);
         var rows = new float[n * d];
         for (int i = 0; i < rows.Length; i++) rows[i] = (float)(random.NextDouble() * 2 - 1) * (1 + i % d);
-        var sums = new CaptureSums(CaptureKind.FfnDownInput, d, 0);
         CaptureSums.ForcePortableKernel = portable;
+        CaptureSums.ForceFloat32 = float32;
+        CaptureSums sums;
         try
         {
+            sums = new CaptureSums(CaptureKind.FfnDownInput, d, 0);
             sums.Add(0, rows.AsSpan(0, 100 * d));
             sums.Add(0, rows.AsSpan(100 * d));
         }
         finally
         {
             CaptureSums.ForcePortableKernel = false;
+            CaptureSums.ForceFloat32 = false;
         }
+        Assert.Equal(!float32, sums.IsFloat64);
         Assert.Equal(n, sums.Count(0));
         AssertMoments(Naive(rows, d), sums.SecondMoment(0), d);
     }
