@@ -123,14 +123,17 @@ public sealed class ActivationCaptureTests(ITestOutputHelper output)
         using var capture = new ActivationCapture(model, 64);
         int[] first = model.Tokenize("Once upon a time, there was a little girl named Lily.");
         int[] second = model.Tokenize("She liked to play in the park with her dog.");
-        var sums = capture.CreateSums(CaptureKind.FfnDownInput, 1, 4);
+        var sums = capture.CreateSums(CaptureKind.FfnDownInput, 1, 2);
         Assert.Equal(172, sums.Dimension);
+        float[] logits = capture.Run(first, CaptureRequest.For(CaptureKind.LayerOutput, [0])).LastLogits;
+        // Accumulating stops the graph after layer 2: the runs after it still compute the whole model.
         capture.Accumulate(first, sums);
         capture.Accumulate(second, sums, positions: [1, 3, 5]);
+        Assert.Equal(logits, capture.Run(first, CaptureRequest.For(CaptureKind.LayerOutput, [0])).LastLogits);
 
-        var a = capture.Run(first, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 4]));
-        var b = capture.Run(second, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 4], [1, 3, 5]));
-        foreach (int layer in new[] { 1, 4 })
+        var a = capture.Run(first, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 2]));
+        var b = capture.Run(second, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 2], [1, 3, 5]));
+        foreach (int layer in new[] { 1, 2 })
         {
             var rows = a.Rows(CaptureKind.FfnDownInput, layer).Concat(b.Rows(CaptureKind.FfnDownInput, layer)).ToArray();
             Assert.Equal(first.Length + 3, sums.Count(layer));
