@@ -58,6 +58,7 @@ public static class BenchCommand
         });
         command.Subcommands.Add(GraphCommand());
         command.Subcommands.Add(ConsolidateCommand());
+        foreach (var sub in MemoryBenchCommands.Create()) command.Subcommands.Add(sub);
         return command;
     }
 

@@ -172,9 +172,17 @@ public sealed unsafe class ActivationCapture : IDisposable
         ArgumentNullException.ThrowIfNull(sums);
         if (sums.Dimension != Dimension(sums.Kind))
             throw new ArgumentException($"the sums are {sums.Dimension}-dimensional; this model's {sums.Kind} has {Dimension(sums.Kind)}", nameof(sums));
-        var result = Run(tokens, CaptureRequest.For(sums.Kind, sums.Layers, positions, stopAfterTargets: true));
-        foreach (int layer in sums.Layers)
-            sums.Add(layer, result.Rows(sums.Kind, layer));
+        state.ReuseRows = true;
+        try
+        {
+            var result = Run(tokens, CaptureRequest.For(sums.Kind, sums.Layers, positions, stopAfterTargets: true));
+            foreach (int layer in sums.Layers)
+                sums.Add(layer, result.Rows(sums.Kind, layer));
+        }
+        finally
+        {
+            state.ReuseRows = false;
+        }
     }
 
     public void Dispose()
@@ -255,6 +263,9 @@ public sealed unsafe class ActivationCapture : IDisposable
         public Action<CaptureKind, int>? BeforeCopy;
         public bool StopWhenDone;
         public int Remaining;
+        /// <summary>The rows of a run are read before the next one starts (<see cref="Accumulate"/>): keep their arrays.</summary>
+        public bool ReuseRows;
+        readonly Dictionary<(CaptureKind, int), float[]> reused = [];
 
         public void Begin((CaptureKind Kind, int Layer)[] targets, int[] positions, bool[] output, bool stopWhenDone)
         {
@@ -366,7 +377,10 @@ public sealed unsafe class ActivationCapture : IDisposable
             if (data == null) throw new SleepingLlmException($"the {what} has no data");
 
             int d = checked((int)dim);
-            var result = new float[checked(Positions.Length * d)];
+            int length = checked(Positions.Length * d);
+            // Accumulating reuses one array per target: a 3B layer's 512 rows are 16 MB, garbage the GC is slow to return.
+            var result = ReuseRows && reused.TryGetValue((target.Kind, target.Layer), out var kept) && kept.Length == length ? kept : new float[length];
+            if (ReuseRows) reused[(target.Kind, target.Layer)] = result;
             nuint nb0 = x->Nb[0], nb1 = x->Nb[1];
             for (int i = 0; i < Positions.Length; i++)
             {
