@@ -220,8 +220,11 @@ public sealed class MemoryService : IDisposable
         var text = corpus();
         int tokens = Settings.CovarianceTokens;
         var eta = new Sleep.Eta(100);
-        cache.Ensure(model, store.ModelSha256, Settings.Layers, text, tokens,
+        bool computed = cache.Ensure(model, store.ModelSha256, Settings.Layers, text, tokens,
             progress is null ? null : new InlineProgress<double>(f => progress.Report($"key statistics: {f:P0}{eta.At(f)}")));
+        // The statistics leave their sums and capture buffers (0.7–1 GB at 3B) as garbage on the large-object
+        // heap, which the GC would otherwise keep committed through v*: once per model, give it back.
+        if (computed) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Templates templates;
         using (var scratch = new Context(model, TemplateContext)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
         Dictionary<int, Matrix<double>>? subjects = null;
@@ -231,11 +234,11 @@ public sealed class MemoryService : IDisposable
             subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
         }
-        IKeyInverse Inverse(int layer)
+        IKeyInverse Inverse(int layer, double[]? reuse)
         {
             if (subjects is null && Settings.NullSpace <= 0)
                 return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
-                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")));
+                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")), reuse);
             var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
             if (subjects is not null)
                 for (int i = 0; i < n; i++)
@@ -252,8 +255,13 @@ public sealed class MemoryService : IDisposable
         editor = new Editor(model, weights, backend, Settings, templates, layer =>
         {
             if (inverses.TryGetValue(layer, out var inverse)) return inverse;
-            if (!keepAll) inverses.Clear();
-            return inverses[layer] = Inverse(layer);
+            double[]? reuse = null;
+            if (!keepAll)
+            {
+                reuse = inverses.Values.OfType<CovarianceFactor>().FirstOrDefault()?.Release();
+                inverses.Clear();
+            }
+            return inverses[layer] = Inverse(layer, reuse);
         });
         return editor;
     }

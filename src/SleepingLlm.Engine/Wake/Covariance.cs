@@ -37,10 +37,11 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     /// not cached yet. Each layer is written out row by row from its packed sums and then freed, so the
     /// memory it takes is the sums' (<see cref="CaptureSums"/>), never a dense matrix per layer.
     /// </summary>
-    public void Ensure(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus, int tokens, IProgress<double>? progress = null)
+    /// <returns>Whether anything was computed.</returns>
+    public bool Ensure(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus, int tokens, IProgress<double>? progress = null)
     {
         var missing = layers.Where(l => !Valid(PathFor(modelSha256, l, corpus, tokens))).ToList();
-        if (missing.Count == 0) return;
+        if (missing.Count == 0) return false;
 
         CaptureSums sums;
         using (var capture = new ActivationCapture(model, SequenceLength))
@@ -64,6 +65,7 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
             });
             sums.Release(layer);
         }
+        return true;
     }
 
     /// <summary>A cached covariance (n × n row-major) from <see cref="Ensure"/>.</summary>
@@ -75,11 +77,15 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     /// The layer's covariance factored for the solve (<see cref="CovarianceFactor"/>), cached beside it:
     /// factoring is the one n_ff³ step, so it runs once per model, layer and corpus (λ only scales it).
     /// </summary>
-    public CovarianceFactor Factor(string modelSha256, int layer, Corpus corpus, int tokens, double lambda, IProgress<double>? progress = null)
+    /// <param name="reuse">An array of n² doubles the caller no longer needs (the previous layer's factor) to read into:
+    /// at 3B each is 0.5 GB, and a new one per layer would leave the last as garbage the GC may keep.</param>
+    public CovarianceFactor Factor(string modelSha256, int layer, Corpus corpus, int tokens, double lambda, IProgress<double>? progress = null,
+        double[]? reuse = null)
     {
         string path = PathFor(modelSha256, layer, $"chol-{corpus.Id}-{tokens}");
-        if (TryLoad(path) is var (cached, n)) return CovarianceFactor.FromFactor(cached, n, lambda);
-        var (values, size) = Load(modelSha256, layer, corpus, tokens);
+        if (TryLoad(path, reuse) is var (cached, n)) return CovarianceFactor.FromFactor(cached, n, lambda);
+        var (values, size) = TryLoad(PathFor(modelSha256, layer, corpus, tokens), reuse)
+            ?? throw new SleepingLlmException($"the key statistics of layer {layer} are not cached; compute them first");
         var factor = CovarianceFactor.Factor(values, size, lambda, progress);
         var lower = factor.Values;
         Save(path, size, (i, row) => lower.Span.Slice(i * size, size).CopyTo(row));
@@ -145,7 +151,7 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
         return false;
     }
 
-    (double[] Values, int N)? TryLoad(string path)
+    (double[] Values, int N)? TryLoad(string path, double[]? reuse = null)
     {
         if (!File.Exists(path)) return null;
         try
@@ -158,7 +164,7 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
             if (BinaryPrimitives.ReadUInt32LittleEndian(header) == Magic && n > 0 && length == HeaderBytes + 8L * n * n)
             {
                 // Read straight into the doubles (the file is little-endian, as every platform we run on).
-                var values = new double[(long)n * n];
+                var values = reuse?.LongLength == (long)n * n ? reuse : new double[(long)n * n];
                 var bytes = MemoryMarshal.AsBytes(values.AsSpan());
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 for (int done = 0; done < bytes.Length;)

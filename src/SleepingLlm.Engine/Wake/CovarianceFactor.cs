@@ -50,6 +50,9 @@ public sealed class CovarianceFactor : IKeyInverse
     /// <summary>The factor's values (n × n row-major, lower triangle), for the cache.</summary>
     public ReadOnlyMemory<double> Values => lower;
 
+    /// <summary>Gives up the factor's array for reuse (the next layer's factor is read into it); the factor is unusable after.</summary>
+    public double[] Release() => lower;
+
     /// <summary>A factor computed earlier (<see cref="Values"/>), applied with <paramref name="lambda"/>.</summary>
     public static CovarianceFactor FromFactor(double[] lower, int n, double lambda)
     {
@@ -64,6 +67,7 @@ public sealed class CovarianceFactor : IKeyInverse
         if (covariance.LongLength != (long)n * n) throw new ArgumentException($"{covariance.LongLength} values for {n} × {n}", nameof(covariance));
         for (int i = 0; i < n; i++) covariance[(long)i * n + i] += Ridge;
         var packedPanel = new double[(long)Block * n];
+        int reported = 0;
         for (int k0 = 0; k0 < n; k0 += Block)
         {
             int kb = Math.Min(Block, n - k0);
@@ -74,7 +78,9 @@ public sealed class CovarianceFactor : IKeyInverse
                 SolvePanel(covariance, n, k0, kb);
                 UpdateTrailing(covariance, n, k0, kb, packedPanel);
             }
-            progress?.Report(1 - Math.Pow((double)(n - k0 - kb) / n, 3));
+            // The work left is the cube of the rows left; reported in quarters.
+            double done = 1 - Math.Pow((double)(n - k0 - kb) / n, 3);
+            if (progress is not null && (int)(done * 4) > reported) progress.Report((reported = (int)(done * 4)) / 4.0);
         }
         return new CovarianceFactor(covariance, n, lambda);
     }
