@@ -1,27 +1,46 @@
 using System.Buffers;
+using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 using SleepingLlm.Native;
 
 namespace SleepingLlm.Kernels;
 
 /// <summary>
-/// A GGUF model's tensors in a backend buffer, in their stored types (quantized weights stay
-/// quantized). Loaded by ggml's own GGUF parser into a plain buffer, not llama.cpp's repacked
-/// layout, because backward (out_prod) reads the weights row by row.
+/// A GGUF model's tensors in their stored types (quantized weights stay quantized), laid out as ggml's
+/// own GGUF parser reads them, not llama.cpp's repacked layout, because backward (out_prod) reads the
+/// weights row by row. On the CPU the tensors are read in place from a read-only memory map of the file:
+/// no copy is made, so a 3B model costs its file once, shared with the page cache. Only weights asked
+/// for in F32 get memory of their own. Other backends get an upload.
 /// </summary>
 public sealed unsafe class ModelWeights : IDisposable
 {
-    readonly GgmlContext context;
+    /// <summary>
+    /// The most memory <see cref="LoadForBackward"/> spends on F32 copies of quantized weights. SmolLM2's
+    /// trained tail and head fit (~0.5 GB, 2.5× faster backward); a 3B model's (8–9 GB) do not.
+    /// </summary>
+    public const long WideningBudget = 512L << 20;
 
-    ModelWeights(string path, Hyperparameters hparams, GgmlContext context)
+    readonly GgmlContext context;
+    MemoryMappedFile? file;
+    MemoryMappedViewAccessor? view;
+    nint[] buffers;
+
+    ModelWeights(string path, Hyperparameters hparams, GgmlContext context, MemoryMappedFile? file, MemoryMappedViewAccessor? view,
+        nint[] buffers, long widenedBytes)
     {
         Path = path;
         Hparams = hparams;
         this.context = context;
+        this.file = file;
+        this.view = view;
+        this.buffers = buffers;
+        WidenedBytes = widenedBytes;
     }
 
     public string Path { get; }
     public Hyperparameters Hparams { get; }
+    /// <summary>Bytes of memory held by F32 copies of quantized weights (0: every weight is read as stored).</summary>
+    public long WidenedBytes { get; }
 
     /// <summary>
     /// Loads every tensor in its stored type, except that quantized weights of layers from
@@ -32,7 +51,10 @@ public sealed unsafe class ModelWeights : IDisposable
     /// out_prod dequantizes the whole head once per output row, so with hundreds of rows (sleep's
     /// anchors) the quantized head costs more than all the layers trained.
     /// </summary>
-    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null, bool f32Head = false)
+    /// <param name="served">Where llama.cpp already serves each weight in the file's layout (see the engine's
+    /// ServedWeights): read there, so the weights are in memory once; valid while that model is loaded.</param>
+    public static ModelWeights Load(string path, Backend backend, int? f32FromLayer = null, bool f32Head = false,
+        IReadOnlyDictionary<string, nint>? served = null)
     {
         NativeRuntime.Initialize();
         if (!File.Exists(path)) throw new SleepingLlmException($"model file not found: {path}");
@@ -45,14 +67,134 @@ public sealed unsafe class ModelWeights : IDisposable
             var hparams = Hyperparameters.Read(gguf, path);
             int from = f32FromLayer ?? (backend.IsCpu ? int.MaxValue : 0);
             var dequantize = WidenToF32(gguf, context, from, f32Head);
+            if (backend.IsCpu) return Map(gguf, context, path, hparams, dequantize, served);
             context.AllocateOn(backend);
             Upload(gguf, context, path, dequantize);
-            return new ModelWeights(path, hparams, context);
+            return new ModelWeights(path, hparams, context, null, null, [], 0);
         }
         catch
         {
             context.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Weights for a backward from <paramref name="fromLayer"/> (with the head when <paramref name="head"/>):
+    /// those widened to F32 when that takes at most <see cref="WideningBudget"/>, else all as stored.
+    /// </summary>
+    public static ModelWeights LoadForBackward(string path, Backend backend, int fromLayer, bool head = false,
+        IReadOnlyDictionary<string, nint>? served = null)
+    {
+        if (!backend.IsCpu) return Load(path, backend, fromLayer, head);
+        bool fits = F32Bytes(path, fromLayer, head) <= WideningBudget;
+        return fits ? Load(path, backend, fromLayer, head, served) : Load(path, backend, served: served);
+    }
+
+    /// <summary>Bytes F32 copies of the quantized weights from <paramref name="fromLayer"/> (and the head) would take.</summary>
+    public static long F32Bytes(string path, int fromLayer, bool head)
+    {
+        NativeRuntime.Initialize();
+        nint ctx = 0;
+        using var gguf = GgufNative.gguf_init_from_file(path, new GgufNative.InitParams { NoAlloc = true, Ctx = (nint)(&ctx) });
+        if (gguf.IsInvalid) throw new SleepingLlmException($"ggml cannot read {path} as GGUF");
+        using var context = new GgmlContext(ctx);
+        return WidenToF32(gguf, context, fromLayer, head).Keys.Sum(name => (long)Ggml.ggml_nbytes(Ggml.ggml_get_tensor(context.Handle, name)));
+    }
+
+    /// <summary>
+    /// Points every tensor at its stored bytes: where <paramref name="served"/> has it (llama.cpp's own
+    /// map of the file), there, else in a read-only map of our own (a write faults: weights are never
+    /// trained here). The widened ones get one CPU buffer, filled by dequantizing their stored rows.
+    /// </summary>
+    static ModelWeights Map(SafeGgufContextHandle gguf, GgmlContext context, string path, Hyperparameters hparams,
+        Dictionary<string, int> dequantize, IReadOnlyDictionary<string, nint>? served)
+    {
+        long dataOffset = (long)GgufNative.gguf_get_data_offset(gguf), length = new FileInfo(path).Length;
+        var tensors = new List<(string Name, nint Tensor, long Offset, long StoredBytes)>();
+        for (long i = 0; i < GgufNative.gguf_get_n_tensors(gguf); i++)
+        {
+            string name = NativeRuntime.Utf8(GgufNative.gguf_get_tensor_name(gguf, i));
+            var tensor = Ggml.ggml_get_tensor(context.Handle, name);
+            long bytes = dequantize.TryGetValue(name, out int type)
+                ? Ggml.ggml_nelements(tensor) / Ggml.ggml_get_type_traits(type)->BlckSize * (long)Ggml.ggml_get_type_traits(type)->TypeSize
+                : (long)Ggml.ggml_nbytes(tensor);
+            long offset = dataOffset + (long)GgufNative.gguf_get_tensor_offset(gguf, i);
+            if (offset + bytes > length) throw new SleepingLlmException($"{path} is cut short inside {name}");
+            tensors.Add((name, (nint)tensor, offset, bytes));
+        }
+        bool Served(string name) => served is not null && served.ContainsKey(name);
+
+        MemoryMappedFile? file = null;
+        MemoryMappedViewAccessor? view = null;
+        nint own = 0, shared = 0, widened = 0;
+        try
+        {
+            byte* start = null;
+            if (tensors.Any(t => !Served(t.Name)))
+            {
+                file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+                start += view.PointerOffset;
+                own = Ggml.ggml_backend_cpu_buffer_from_ptr(start + dataOffset, (nuint)(length - dataOffset));
+                if (own == 0) throw new SleepingLlmException($"ggml cannot read {path} in place");
+            }
+            var placed = tensors.Where(t => Served(t.Name) && !dequantize.ContainsKey(t.Name)).ToList();
+            if (placed.Count > 0)
+            {
+                // One descriptor over the span llama.cpp's tensors lie in; nothing outside them is ever read.
+                long first = placed.Min(t => (long)served![t.Name]), last = placed.Max(t => (long)served![t.Name] + t.StoredBytes);
+                shared = Ggml.ggml_backend_cpu_buffer_from_ptr((void*)first, (nuint)(last - first));
+                if (shared == 0) throw new SleepingLlmException("ggml cannot read llama.cpp's weights in place");
+            }
+
+            nint cpu = Ggml.ggml_backend_cpu_buffer_type();
+            long alignment = (long)Ggml.ggml_backend_buft_get_alignment(cpu), widenedBytes = 0;
+            var offsets = new Dictionary<string, long>();
+            foreach (var t in tensors.Where(t => dequantize.ContainsKey(t.Name)))
+            {
+                offsets[t.Name] = widenedBytes;
+                widenedBytes += ((long)Ggml.ggml_nbytes((GgmlTensor*)t.Tensor) + alignment - 1) / alignment * alignment;
+            }
+            byte* widenedBase = null;
+            if (widenedBytes > 0)
+            {
+                widened = Ggml.ggml_backend_buft_alloc_buffer(cpu, (nuint)widenedBytes);
+                if (widened == 0) throw new SleepingLlmException($"cannot allocate {widenedBytes >> 20} MiB for F32 weights");
+                widenedBase = (byte*)Ggml.ggml_backend_buffer_get_base(widened);
+            }
+
+            foreach (var (name, t, offset, _) in tensors)
+            {
+                var tensor = (GgmlTensor*)t;
+                byte* stored = Served(name) ? (byte*)served![name] : start + offset;
+                if (dequantize.TryGetValue(name, out int storedType))
+                {
+                    byte* address = widenedBase + offsets[name];
+                    Check(Ggml.ggml_backend_tensor_alloc(widened, tensor, address), name);
+                    Ggml.ggml_get_type_traits(storedType)->ToFloat(stored, (float*)address, Ggml.ggml_nelements(tensor));
+                }
+                else Check(Ggml.ggml_backend_tensor_alloc(Served(name) ? shared : own, tensor, stored), name);
+            }
+            return new ModelWeights(path, hparams, context, file, view, [own, shared, widened], widenedBytes);
+        }
+        catch
+        {
+            foreach (nint buffer in new[] { widened, shared, own })
+                if (buffer != 0) Ggml.ggml_backend_buffer_free(buffer);
+            if (view is not null)
+            {
+                view.SafeMemoryMappedViewHandle.ReleasePointer();
+                view.Dispose();
+            }
+            file?.Dispose();
+            throw;
+        }
+
+        static void Check(int status, string name)
+        {
+            if (status != Ggml.StatusSuccess) throw new SleepingLlmException($"ggml cannot place tensor {name} ({status})");
         }
     }
 
@@ -140,5 +282,20 @@ public sealed unsafe class ModelWeights : IDisposable
 
     public GgmlTensor* LayerBias(int layer, string name) => Find($"blk.{layer}.{name}.bias");
 
-    public void Dispose() => context.Dispose();
+    public void Dispose()
+    {
+        // The tensors go with the context; the buffers and the map after it.
+        context.Dispose();
+        foreach (nint buffer in buffers)
+            if (buffer != 0) Ggml.ggml_backend_buffer_free(buffer);
+        buffers = [];
+        if (view is not null)
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            view = null;
+        }
+        file?.Dispose();
+        file = null;
+    }
 }

@@ -18,6 +18,11 @@ public sealed class ModelOptionSet
         Description = "F16 KV cache with flash attention: half the cache memory, but not the arithmetic the memory's edits were solved on.",
     };
 
+    readonly Option<bool> repack = new("--repack")
+    {
+        Description = "Let llama.cpp repack weights for its fastest CPU kernels: a second copy of them in memory (see docs/laptop.md).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(model);
@@ -25,6 +30,7 @@ public sealed class ModelOptionSet
         command.Options.Add(contextLength);
         command.Options.Add(threads);
         command.Options.Add(halfCache);
+        command.Options.Add(repack);
     }
 
     public string ResolveModel(ParseResult result) => ModelArgument.Resolve(result.GetValue(model));
@@ -38,5 +44,6 @@ public sealed class ModelOptionSet
         ContextLength = result.GetValue(contextLength),
         Threads = result.GetValue(threads),
         HalfPrecisionCache = result.GetValue(halfCache),
+        Repack = result.GetValue(repack),
     };
 }

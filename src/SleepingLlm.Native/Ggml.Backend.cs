@@ -17,6 +17,14 @@ public static unsafe partial class Ggml
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial nint ggml_backend_get_default_buffer_type(nint backend);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial nint ggml_backend_alloc_ctx_tensors(nint context, nint backend);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial void ggml_backend_buffer_free(nint buffer);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nint ggml_backend_cpu_buffer_type();
+    /// <summary>A CPU buffer over memory the caller owns (e.g. a mapped file); freeing it leaves the memory alone.</summary>
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nint ggml_backend_cpu_buffer_from_ptr(void* ptr, nuint size);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nint ggml_backend_buft_alloc_buffer(nint bufferType, nuint size);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint ggml_backend_buft_get_alignment(nint bufferType);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial void* ggml_backend_buffer_get_base(nint buffer);
+    /// <summary>Places one tensor at <paramref name="address"/> inside <paramref name="buffer"/>.</summary>
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial int ggml_backend_tensor_alloc(nint buffer, GgmlTensor* tensor, void* address);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial void ggml_backend_tensor_set(GgmlTensor* tensor, void* data, nuint offset, nuint size);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial int ggml_backend_graph_compute(nint backend, nint graph);
 

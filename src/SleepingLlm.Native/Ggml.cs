@@ -24,6 +24,8 @@ public static unsafe partial class Ggml
 
     [LibraryImport(NativeLibraries.GgmlBase)] [return: MarshalAs(UnmanagedType.U1)]
     public static partial bool ggml_backend_buffer_is_host(nint buffer);
+    /// <summary>The buffer's type name: "CPU_Mapped" for a buffer over a mapped file, "CPU_REPACK" for repacked weights.</summary>
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial byte* ggml_backend_buffer_name(nint buffer);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial void ggml_backend_tensor_get(GgmlTensor* tensor, void* data, nuint offset, nuint size);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial nuint ggml_nbytes(GgmlTensor* tensor);
 }

@@ -58,6 +58,7 @@ public static class BenchCommand
         });
         command.Subcommands.Add(GraphCommand());
         command.Subcommands.Add(ConsolidateCommand());
+        foreach (var sub in MemoryBenchCommands.Create()) command.Subcommands.Add(sub);
         return command;
     }
 
@@ -166,7 +167,7 @@ public static class BenchCommand
                     graph_forward_ms = Math.Round(bench.GraphForwardMs, 2),
                     forward_ratio = Math.Round(bench.ForwardRatio, 3),
                     tail_quantized = Tail(bench.Quantized),
-                    tail_f32 = Tail(bench.F32),
+                    tail_f32 = bench.F32 is { } f ? Tail(f) : null,
                 });
                 return 0;
             }
@@ -175,6 +176,7 @@ public static class BenchCommand
             Console.WriteLine($"graph forward                {bench.GraphForwardMs,9:F2} ms   ratio {bench.ForwardRatio:F2} (target <= 1.5)");
             foreach (var (name, t) in new[] { ("stored types", bench.Quantized), ("F32", bench.F32) })
             {
+                if (t is null) continue;
                 Console.WriteLine($"tail {bench.FirstTailLayer}-{bench.LayerCount - 1}, {name,-12} forward {t.ForwardMs,9:F2} ms");
                 Console.WriteLine($"tail {bench.FirstTailLayer}-{bench.LayerCount - 1}, {name,-12} fwd+bwd {t.ForwardBackwardMs,9:F2} ms   ratio {t.BackwardRatio:F2} (target <= 4)");
             }

@@ -10,9 +10,19 @@ public static class MemoryCommands
 {
     static Option<string?> MemoryOption() => new("--memory") { Description = "The memory folder (default: the user data folder)." };
 
-    static async Task<Engine> Start(ModelOptionSet models, ParseResult result, Option<string?> memory, Option<string?>? corpus = null) =>
-        await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result), result.GetValue(memory) ?? "",
+    /// <summary>
+    /// The memory commands do not chat: their context holds a recall prompt at most, so without <c>--ctx</c>
+    /// it is this long (a 4096-token F32 cache is 0.9 GB at 3B).
+    /// </summary>
+    const int CommandContext = 1024;
+
+    static async Task<Engine> Start(ModelOptionSet models, ParseResult result, Option<string?> memory, Option<string?>? corpus = null)
+    {
+        var options = models.ModelOptions(result);
+        if (options.ContextLength <= 0) options = options with { ContextLength = CommandContext };
+        return await Engine.StartAsync(models.ResolveModel(result), options, result.GetValue(memory) ?? "",
             corpus is null ? null : result.GetValue(corpus));
+    }
 
     public static IEnumerable<Command> Create() => [Remember(), Facts(), Recall(), Forget(), Export(), Firing()];
 

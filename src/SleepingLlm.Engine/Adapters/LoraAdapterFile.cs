@@ -23,8 +23,10 @@ public sealed record LoraPair(string Weight, int InputDim, int OutputDim, int Ra
 /// </summary>
 public static class LoraAdapterFile
 {
-    public static void Write(string path, string architecture, IReadOnlyList<LoraPair> pairs)
+    /// <param name="type">F32, or F16: half the bytes llama.cpp reads per token for the adapter (decode is memory-bound).</param>
+    public static void Write(string path, string architecture, IReadOnlyList<LoraPair> pairs, GgmlType type = GgmlType.F32)
     {
+        if (type is not (GgmlType.F32 or GgmlType.F16)) throw new ArgumentException($"adapters are F32 or F16, not {type}", nameof(type));
         if (pairs.Count == 0) throw new ArgumentException("an adapter needs at least one pair", nameof(pairs));
         int rank = pairs[0].Rank;
         if (pairs.Any(p => p.Rank != rank))
@@ -37,11 +39,17 @@ public static class LoraAdapterFile
         foreach (var pair in pairs)
         {
             pair.Validate();
-            writer.AddTensor(pair.Weight + ".lora_a", GgmlType.F32, [pair.InputDim, pair.Rank], Bytes(pair.A));
-            writer.AddTensor(pair.Weight + ".lora_b", GgmlType.F32, [pair.Rank, pair.OutputDim], Bytes(pair.B));
+            writer.AddTensor(pair.Weight + ".lora_a", type, [pair.InputDim, pair.Rank], Bytes(pair.A, type));
+            writer.AddTensor(pair.Weight + ".lora_b", type, [pair.Rank, pair.OutputDim], Bytes(pair.B, type));
         }
         writer.WriteTo(path);
     }
 
-    static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    static byte[] Bytes(float[] values, GgmlType type)
+    {
+        if (type == GgmlType.F32) return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        var half = new Half[values.Length];
+        for (int i = 0; i < values.Length; i++) half[i] = (Half)values[i];
+        return MemoryMarshal.AsBytes(half.AsSpan()).ToArray();
+    }
 }

@@ -109,7 +109,7 @@ public sealed unsafe class ActivationCapture : IDisposable
         if (targets.Any(t => t.Layer == LayerCount - 1))
             foreach (int p in positions) output[p] = true;
 
-        state.Begin(targets, positions, output);
+        state.Begin(targets, positions, output, request.StopAfterTargets);
         int status;
         try
         {
@@ -153,7 +153,8 @@ public sealed unsafe class ActivationCapture : IDisposable
             rows[(target.Kind, target.Layer)] = target.Rows;
             dims[(target.Kind, target.Layer)] = target.Dimension;
         }
-        var logits = new ReadOnlySpan<float>(Llama.llama_get_logits_ith(handle, -1), Model.VocabularySize).ToArray();
+        // Stopped early, the logits were never computed.
+        var logits = request.StopAfterTargets ? [] : new ReadOnlySpan<float>(Llama.llama_get_logits_ith(handle, -1), Model.VocabularySize).ToArray();
         state.Clear();
         return new CaptureResult(n, positions, rows, dims, logits);
     }
@@ -171,9 +172,17 @@ public sealed unsafe class ActivationCapture : IDisposable
         ArgumentNullException.ThrowIfNull(sums);
         if (sums.Dimension != Dimension(sums.Kind))
             throw new ArgumentException($"the sums are {sums.Dimension}-dimensional; this model's {sums.Kind} has {Dimension(sums.Kind)}", nameof(sums));
-        var result = Run(tokens, CaptureRequest.For(sums.Kind, sums.Layers, positions));
-        foreach (int layer in sums.Layers)
-            sums.Add(layer, result.Rows(sums.Kind, layer));
+        state.ReuseRows = true;
+        try
+        {
+            var result = Run(tokens, CaptureRequest.For(sums.Kind, sums.Layers, positions, stopAfterTargets: true));
+            foreach (int layer in sums.Layers)
+                sums.Add(layer, result.Rows(sums.Kind, layer));
+        }
+        finally
+        {
+            state.ReuseRows = false;
+        }
     }
 
     public void Dispose()
@@ -212,8 +221,10 @@ public sealed unsafe class ActivationCapture : IDisposable
             if (state is null || !state.Active || state.Error is not null) return 0;
             int target = state.Match(tensor);
             if (ask != 0) return (byte)(target >= 0 ? 1 : 0);
-            if (target >= 0) state.Copy(state.Targets[target], tensor);
-            return 1;
+            if (target < 0) return 1;
+            state.Copy(state.Targets[target], tensor);
+            // False stops the scheduler's walk of the graph: nothing after the last target is computed.
+            return (byte)(state.StopWhenDone && --state.Remaining == 0 ? 0 : 1);
         }
         catch (Exception e)
         {
@@ -250,9 +261,16 @@ public sealed unsafe class ActivationCapture : IDisposable
         public int OutputCount;
         public int[] OutputRow = [];
         public Action<CaptureKind, int>? BeforeCopy;
+        public bool StopWhenDone;
+        public int Remaining;
+        /// <summary>The rows of a run are read before the next one starts (<see cref="Accumulate"/>): keep their arrays.</summary>
+        public bool ReuseRows;
+        readonly Dictionary<(CaptureKind, int), float[]> reused = [];
 
-        public void Begin((CaptureKind Kind, int Layer)[] targets, int[] positions, bool[] output)
+        public void Begin((CaptureKind Kind, int Layer)[] targets, int[] positions, bool[] output, bool stopWhenDone)
         {
+            StopWhenDone = stopWhenDone;
+            Remaining = targets.Length;
             Array.Fill(targetOf, -1);
             Targets = new Target[targets.Length];
             for (int i = 0; i < targets.Length; i++)
@@ -359,7 +377,10 @@ public sealed unsafe class ActivationCapture : IDisposable
             if (data == null) throw new SleepingLlmException($"the {what} has no data");
 
             int d = checked((int)dim);
-            var result = new float[checked(Positions.Length * d)];
+            int length = checked(Positions.Length * d);
+            // Accumulating reuses one array per target: a 3B layer's 512 rows are 16 MB, garbage the GC is slow to return.
+            var result = ReuseRows && reused.TryGetValue((target.Kind, target.Layer), out var kept) && kept.Length == length ? kept : new float[length];
+            if (ReuseRows) reused[(target.Kind, target.Layer)] = result;
             nuint nb0 = x->Nb[0], nb1 = x->Nb[1];
             for (int i = 0; i < Positions.Length; i++)
             {

@@ -21,12 +21,17 @@ public sealed record CaptureRequest
     public IReadOnlyList<int> LayerOutput { get; init; } = [];
     /// <summary>Token indices to keep, in the order wanted (rows of the result); null or empty = every token.</summary>
     public IReadOnlyList<int>? Positions { get; init; }
+    /// <summary>
+    /// Stop llama.cpp's graph once every target is read: the layers after the last one are not computed
+    /// (key statistics at 3B need 9 of 28), and the result has no logits.
+    /// </summary>
+    public bool StopAfterTargets { get; init; }
 
     /// <summary>A request for one kind at some layers.</summary>
-    public static CaptureRequest For(CaptureKind kind, IReadOnlyList<int> layers, IReadOnlyList<int>? positions = null) =>
+    public static CaptureRequest For(CaptureKind kind, IReadOnlyList<int> layers, IReadOnlyList<int>? positions = null, bool stopAfterTargets = false) =>
         kind == CaptureKind.FfnDownInput
-            ? new() { FfnDownInput = layers, Positions = positions }
-            : new() { LayerOutput = layers, Positions = positions };
+            ? new() { FfnDownInput = layers, Positions = positions, StopAfterTargets = stopAfterTargets }
+            : new() { LayerOutput = layers, Positions = positions, StopAfterTargets = stopAfterTargets };
 
     /// <summary>Every (kind, layer) pair requested, without duplicates.</summary>
     public IEnumerable<(CaptureKind Kind, int Layer)> Targets =>

@@ -5,19 +5,24 @@ namespace SleepingLlm.Inference;
 
 /// <summary>
 /// Streaming uncentered second moments of one activation kind: for each layer the matrix
-/// <c>KᵀK = Σ k kᵀ</c> over every row added (float64, <see cref="Dimension"/>²) and the row count,
-/// for the key covariance of MEMIT. Rows are added in chunks of <see cref="ChunkRows"/>: each chunk's
-/// product is formed in float32 by a register-blocked SIMD kernel over the upper triangle, in parallel
-/// over column panels, and then added to the float64 sums.
+/// <c>KᵀK = Σ k kᵀ</c> over every row added and the row count, for the key covariance of MEMIT. Only
+/// the upper triangle is kept, packed row by row: in float64 while all layers' sums fit
+/// <see cref="Float64Budget"/> (a small model), else in float32 (a 3B model's five edit layers: 0.7 GB
+/// instead of 2.7 GB). Rows are added in chunks of <see cref="ChunkRows"/>: each chunk's product is
+/// formed in float32 by a register-blocked SIMD kernel over the upper triangle, in parallel over
+/// column panels, and then added to the sums.
 /// </summary>
 public sealed unsafe class CaptureSums
 {
     /// <summary>Rows per float32 partial product (keeps the float32 error at the level of a 256-term sum).</summary>
     public const int ChunkRows = 256;
     const int PanelWidth = 32, TileRows = 8;
+    /// <summary>The most memory the sums of all layers take in float64 (beyond it they are float32).</summary>
+    public const long Float64Budget = 512L << 20;
 
     readonly Dictionary<int, int> layerIndex = [];
-    readonly double[][] upper;
+    readonly double[]?[] upper;
+    readonly float[]?[] upper32;
     readonly long[] counts;
     readonly int paddedDimension;
     float[]? packed;
@@ -31,8 +36,13 @@ public sealed unsafe class CaptureSums
         Dimension = dimension;
         Layers = [.. layers.Distinct()];
         foreach (int layer in Layers) layerIndex[layer] = layerIndex.Count;
+        long packed = (long)dimension * (dimension + 1) / 2;
         upper = new double[Layers.Count][];
-        for (int i = 0; i < upper.Length; i++) upper[i] = new double[(long)dimension * dimension];
+        upper32 = new float[Layers.Count][];
+        IsFloat64 = !ForceFloat32 && packed * sizeof(double) * Layers.Count <= Float64Budget;
+        for (int i = 0; i < Layers.Count; i++)
+            if (IsFloat64) upper[i] = new double[packed];
+            else upper32[i] = new float[packed];
         counts = new long[Layers.Count];
         paddedDimension = (dimension + PanelWidth - 1) / PanelWidth * PanelWidth;
     }
@@ -41,9 +51,14 @@ public sealed unsafe class CaptureSums
     /// <summary>Floats per row (n_ff for keys).</summary>
     public int Dimension { get; }
     public IReadOnlyList<int> Layers { get; }
+    /// <summary>Whether the sums are kept in float64 (else float32; see <see cref="Float64Budget"/>).</summary>
+    public bool IsFloat64 { get; }
 
     /// <summary>Test switch: use the portable <see cref="Vector{T}"/> kernel even where Vector512 is accelerated.</summary>
     internal static bool ForcePortableKernel { get; set; }
+
+    /// <summary>Test switch: keep the sums in float32 whatever their size.</summary>
+    internal static bool ForceFloat32 { get; set; }
 
     /// <summary>Rows added at <paramref name="layer"/>.</summary>
     public long Count(int layer) => counts[Index(layer)];
@@ -51,14 +66,35 @@ public sealed unsafe class CaptureSums
     /// <summary>Σ k kᵀ at <paramref name="layer"/>: a new symmetric <c>Dimension × Dimension</c> row-major array.</summary>
     public double[] SecondMoment(int layer)
     {
-        var u = upper[Index(layer)];
         int d = Dimension;
         var full = new double[(long)d * d];
-        for (int i = 0; i < d; i++)
-            for (int j = i; j < d; j++)
-                full[(long)i * d + j] = full[(long)j * d + i] = u[(long)i * d + j];
+        for (int i = 0; i < d; i++) Row(layer, i, full.AsSpan((int)((long)i * d), d));
         return full;
     }
+
+    /// <summary>Row <paramref name="i"/> of Σ k kᵀ at <paramref name="layer"/> (a covariance is written row by row, never whole).</summary>
+    public void Row(int layer, int i, Span<double> row)
+    {
+        int index = Index(layer), d = Dimension;
+        if (row.Length != d) throw new ArgumentException($"a row has {d} values", nameof(row));
+        var u = upper[index];
+        var u32 = upper32[index];
+        if (u is null && u32 is null) throw new InvalidOperationException($"the sums of layer {layer} were released");
+        for (int j = 0; j < i; j++) row[j] = u is not null ? u[Packed(j, i, d)] : u32![Packed(j, i, d)];
+        long start = Packed(i, i, d);
+        for (int j = i; j < d; j++) row[j] = u is not null ? u[start + j - i] : u32![start + j - i];
+    }
+
+    /// <summary>Frees a layer's sums once they are written out.</summary>
+    public void Release(int layer)
+    {
+        int index = Index(layer);
+        upper[index] = null;
+        upper32[index] = null;
+    }
+
+    /// <summary>Where (i, j), i ≤ j, sits in the packed upper triangle: row i holds columns i..d-1.</summary>
+    static long Packed(int i, int j, int d) => (long)i * d - (long)i * (i - 1) / 2 + (j - i);
 
     /// <summary>Adds rows (<c>[rows × Dimension]</c>, row-major) to <paramref name="layer"/>'s sums.</summary>
     public void Add(int layer, ReadOnlySpan<float> rows)
@@ -73,7 +109,7 @@ public sealed unsafe class CaptureSums
         {
             int n = Math.Min(ChunkRows, rowCount - start);
             Pack(rows.Slice(start * Dimension, n * Dimension), n);
-            AddChunk(upper[index], n);
+            AddChunk(index, n);
         }
         counts[index] += rowCount;
     }
@@ -99,8 +135,11 @@ public sealed unsafe class CaptureSums
         }
     }
 
-    void AddChunk(double[] sums, int n)
+    void AddChunk(int index, int n)
     {
+        var sums64 = upper[index];
+        var sums32 = upper32[index];
+        if (sums64 is null && sums32 is null) throw new InvalidOperationException("the sums of this layer were released");
         int panels = paddedDimension / PanelWidth;
         bool wide = Vector512.IsHardwareAccelerated && !ForcePortableKernel;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
@@ -109,8 +148,10 @@ public sealed unsafe class CaptureSums
         {
             int panel = panels - 1 - k;
             fixed (float* p = packed)
-            fixed (double* s = sums)
+            fixed (double* s64 = sums64)
+            fixed (float* s32 = sums32)
             {
+                var s = new Sums(s64, s32);
                 float* columns = p + panel * ChunkRows * PanelWidth;
                 int j0 = panel * PanelWidth;
                 for (int i0 = 0; i0 < j0 + PanelWidth && i0 < Dimension; i0 += TileRows)
@@ -124,7 +165,7 @@ public sealed unsafe class CaptureSums
     }
 
     /// <summary>C[i0..i0+8, j0..j0+32] += Σ_t A[t, i] B[t, j] with 16 Vector512 accumulators.</summary>
-    static void Tile512(float* a, float* b, int n, double* sums, int i0, int j0, int dimension)
+    static void Tile512(float* a, float* b, int n, Sums sums, int i0, int j0, int dimension)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
@@ -153,7 +194,7 @@ public sealed unsafe class CaptureSums
     }
 
     /// <summary>The same product with <see cref="Vector{T}"/>: 4 rows × 2 vectors per step, over the 8 × 32 tile.</summary>
-    static void TilePortable(float* a, float* b, int n, double* sums, int i0, int j0, int dimension)
+    static void TilePortable(float* a, float* b, int n, Sums sums, int i0, int j0, int dimension)
     {
         int w = Vector<float>.Count;
         float* tile = stackalloc float[TileRows * PanelWidth];
@@ -182,15 +223,26 @@ public sealed unsafe class CaptureSums
         Flush(tile, TileRows, PanelWidth, sums, i0, j0, dimension);
     }
 
-    /// <summary>Adds a float32 tile to the float64 sums, dropping the padding.</summary>
-    static void Flush(float* tile, int rows, int columns, double* sums, int i0, int j0, int dimension)
+    /// <summary>The packed upper triangle of one layer: one of the two is set.</summary>
+    readonly struct Sums(double* float64, float* float32)
+    {
+        public readonly double* Float64 = float64;
+        public readonly float* Float32 = float32;
+    }
+
+    /// <summary>Adds a float32 tile to the packed sums, dropping the padding and what lies below the diagonal.</summary>
+    static void Flush(float* tile, int rows, int columns, Sums sums, int i0, int j0, int dimension)
     {
         int rowEnd = Math.Min(rows, dimension - i0), columnEnd = Math.Min(columns, dimension - j0);
         for (int r = 0; r < rowEnd; r++)
         {
-            double* s = sums + (long)(i0 + r) * dimension + j0;
+            int i = i0 + r, first = Math.Max(0, i - j0);
+            long at = Packed(i, j0 + first, dimension);
             float* t = tile + r * columns;
-            for (int c = 0; c < columnEnd; c++) s[c] += t[c];
+            if (sums.Float64 != null)
+                for (int c = first; c < columnEnd; c++) sums.Float64[at + c - first] += t[c];
+            else
+                for (int c = first; c < columnEnd; c++) sums.Float32[at + c - first] += t[c];
         }
     }
 }

@@ -66,8 +66,12 @@ public sealed unsafe class Context : IDisposable
     public void SetAdapters(IReadOnlyList<AdapterScale> adapters)
     {
         Adapters.Set(handle, adapters);
+        AdapterCount = adapters.Count;
         Clear();
     }
+
+    /// <summary>How many adapters the context runs with.</summary>
+    public int AdapterCount { get; private set; }
 
     /// <summary>Makes the cache hold exactly <paramref name="prompt"/>; the logits of its last token are then ready.</summary>
     public void Prefill(ReadOnlySpan<int> prompt)

@@ -5,13 +5,13 @@ namespace SleepingLlm.Inference;
 
 /// <summary>Medians (ms) of the kernel graph against llama.cpp on one sequence.</summary>
 public sealed record GraphBenchmarkResult(string Backend, int Tokens, int FirstTailLayer, int LayerCount, int Runs,
-    double LlamaCppForwardMs, double GraphForwardMs, Tail Quantized, Tail F32)
+    double LlamaCppForwardMs, double GraphForwardMs, Tail Quantized, Tail? F32)
 {
     /// <summary>Our full forward over llama.cpp's (target ≤ 1.5).</summary>
     public double ForwardRatio => GraphForwardMs / LlamaCppForwardMs;
 }
 
-/// <summary>The tail's forward and forward+backward, with its weights as stored or widened to F32.</summary>
+/// <summary>The tail's forward and forward+backward, with its weights as stored or widened to F32 (where that fits <see cref="ModelWeights.WideningBudget"/>).</summary>
 public sealed record Tail(double ForwardMs, double ForwardBackwardMs)
 {
     /// <summary>Forward+backward over forward (target ≤ 4).</summary>
@@ -33,7 +33,8 @@ public static unsafe class GraphBenchmark
         double llama;
         using (var scorer = new Scorer(model, tokenCount)) llama = Median(runs, () => scorer.Logits(tokens));
 
-        using var weights = ModelWeights.Load(model.Path, backend);
+        // The weights where llama.cpp serves them, as wake and sleep read them.
+        using var weights = ModelWeights.Load(model.Path, backend, served: ServedWeights.Of(model));
         int first = weights.Hparams.LayerCount / 3;
         using var full = new ComputeGraph(backend);
         var fullForward = TransformerGraph.Build(full, weights, new Forward { Tokens = tokens, Read = [(Intermediate.LayerOutput, first - 1)] });
@@ -43,8 +44,12 @@ public static unsafe class GraphBenchmark
         var quantized = MeasureTail(weights, backend, tokens, first, residual, runs);
         // Backward through quantized weights re-dequantizes each weight per token (ggml's out_prod);
         // widening the trained tail to F32 trades memory for that time.
-        using var widened = ModelWeights.Load(model.Path, backend, f32FromLayer: first);
-        var f32 = MeasureTail(widened, backend, tokens, first, residual, runs);
+        Tail? f32 = null;
+        if (ModelWeights.F32Bytes(model.Path, first, head: false) <= ModelWeights.WideningBudget)
+        {
+            using var widened = ModelWeights.Load(model.Path, backend, f32FromLayer: first, served: ServedWeights.Of(model));
+            f32 = MeasureTail(widened, backend, tokens, first, residual, runs);
+        }
         return new GraphBenchmarkResult(backend.Name, tokenCount, first, weights.Hparams.LayerCount, runs, llama, forward, quantized, f32);
     }
 

@@ -49,6 +49,7 @@ public sealed unsafe class Model : IDisposable
         Runtime.Initialize();
         var parameters = Llama.llama_model_default_params();
         parameters.NGpuLayers = options.GpuLayers;
+        parameters.UseExtraBufts = options.Repack;
         var handle = Llama.llama_model_load_from_file(path, parameters);
         if (handle.IsInvalid)
         {

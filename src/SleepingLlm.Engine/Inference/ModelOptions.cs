@@ -17,4 +17,10 @@ public sealed record ModelOptions
     /// of their range on every CPU.
     /// </summary>
     public bool HalfPrecisionCache { get; init; }
+    /// <summary>
+    /// llama.cpp's repacked CPU layouts (its "extra buffer types"): faster prompt processing, but the
+    /// repacked weights are a copy beside the mapped file, which the kernel graph (wake, sleep) reads in
+    /// place. Off: one copy of the weights (docs/laptop.md has the measured trade).
+    /// </summary>
+    public bool Repack { get; init; }
 }

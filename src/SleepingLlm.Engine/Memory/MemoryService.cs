@@ -206,8 +206,9 @@ public sealed class MemoryService : IDisposable
     (ModelWeights, Backend) Weights()
     {
         backend ??= Backend.Cpu(model.Options.Threads);
-        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster.
-        weights ??= ModelWeights.Load(model.Path, backend, f32FromLayer: Settings.CriticalLayer + 1);
+        // v* runs forward and backward through the layers after the critical one: F32 there is ~2.5× faster
+        // where it fits the widening budget (SmolLM2); a 3B model's tail is read as stored.
+        weights ??= ModelWeights.LoadForBackward(model.Path, backend, Settings.CriticalLayer + 1, served: ServedWeights.Of(model));
         return (weights, backend);
     }
 
@@ -217,38 +218,67 @@ public sealed class MemoryService : IDisposable
     /// </summary>
     public void Prepare(Action<double> fraction) => Editor(null, fraction);
 
+    /// <summary>The most memory the editor keeps its layers' factors in; beyond it (a 3B model: 0.5 GB a layer), one at a time.</summary>
+    const long FactorBudget = 256L << 20;
+
     Editor Editor(IProgress<string>? progress, Action<double>? fraction = null)
     {
         if (editor is not null) return editor;
         var (weights, backend) = Weights();
         progress?.Report("key statistics (first write only; cached afterwards)");
         var cache = new Covariance(cacheDirectory, progress is null ? null : progress.Report);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        fraction ??= progress is null ? null : f => progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"key statistics {f:P0}{(f > 0.02 && f < 1 ? $", ETA {clock.Elapsed.TotalSeconds * (1 - f) / f:0} s" : "")}"));
-        var covariance = cache.Get(model, store.ModelSha256, Settings.Layers, corpus(), Settings.CovarianceTokens,
+        var text = corpus();
+        int tokens = Settings.CovarianceTokens;
+        var eta = new Sleep.Eta(100);
+        fraction ??= progress is null ? null : f => progress.Report($"key statistics: {f:P0}{eta.At(f)}");
+        bool computed = cache.Ensure(model, store.ModelSha256, Settings.Layers, text, tokens,
             fraction is null ? null : new InlineProgress<double>(fraction));
-        var inverses = new Dictionary<int, Matrix<double>>();
+        // The statistics leave their sums and capture buffers (0.7–1 GB at 3B) as garbage on the large-object
+        // heap, which the GC would otherwise keep committed through v*: once per model, give it back.
+        if (computed) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Templates templates;
-        using (var scratch = new Context(model)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
+        using (var scratch = new Context(model, TemplateContext)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
+        Dictionary<int, Matrix<double>>? subjects = null;
         if (Settings.SubjectWeight > 0)
         {
             progress?.Report("other subjects' key statistics (first write only; cached afterwards)");
-            var subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
+            subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
-            foreach (int layer in Settings.Layers) covariance[layer] += subjects[layer] * Settings.SubjectWeight;
         }
-        Matrix<double> Inverse(int layer)
+        IKeyInverse Inverse(int layer, double[]? reuse)
         {
-            if (Settings.NullSpace <= 0) return Solve.RegularisedInverse(covariance[layer], Settings.Lambda);
-            var (inverse, dimensions) = Solve.NullSpaceInverse(covariance[layer], Settings.Lambda, Settings.NullSpace);
+            if (subjects is null && Settings.NullSpace <= 0)
+                return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
+                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")), reuse);
+            var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
+            if (subjects is not null)
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.SubjectWeight * subjects[layer][i, j];
+            if (Settings.NullSpace <= 0) return CovarianceFactor.Factor(values, n, Settings.Lambda);
+            var covariance = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
+            var (inverse, dimensions) = Solve.NullSpaceInverse(covariance, Settings.Lambda, Settings.NullSpace);
             progress?.Report($"layer {layer}: the edit may use {dimensions} of {inverse.RowCount} key directions (null space)");
-            return inverse;
+            return new DenseKeyInverse(inverse);
         }
-        editor = new Editor(model, weights, backend, Settings, templates,
-            layer => inverses.TryGetValue(layer, out var inverse) ? inverse : inverses[layer] = Inverse(layer));
+        int dimension = weights.Hparams.FeedForwardLength;
+        bool keepAll = 8L * dimension * dimension * Settings.Layers.Count <= FactorBudget;
+        var inverses = new Dictionary<int, IKeyInverse>();
+        editor = new Editor(model, weights, backend, Settings, templates, layer =>
+        {
+            if (inverses.TryGetValue(layer, out var inverse)) return inverse;
+            double[]? reuse = null;
+            if (!keepAll)
+            {
+                reuse = inverses.Values.OfType<CovarianceFactor>().FirstOrDefault()?.Release();
+                inverses.Clear();
+            }
+            return inverses[layer] = Inverse(layer, reuse);
+        });
         return editor;
     }
+
+    /// <summary>Tokens of the context the templates' prefixes are written in (they are a few sentences).</summary>
+    const int TemplateContext = 512;
 
     /// <summary>Test hook: runs inside every adapter rebuild, before the swap (a test throws from it).</summary>
     internal Action? BeforeAdapterSwap { get; set; }

@@ -66,4 +66,12 @@ sealed class Eta(int total)
         double left = clock.Elapsed.TotalSeconds / done * (total - done);
         return $", ETA {left:0} s";
     }
+
+    /// <summary>The same for work measured as a done fraction (0..1) rather than counted steps.</summary>
+    public string At(double fraction)
+    {
+        if (fraction >= 1) return $" ({clock.Elapsed.TotalSeconds:0} s)";
+        if (fraction <= 0) return "";
+        return $", ETA {clock.Elapsed.TotalSeconds / fraction * (1 - fraction):0} s";
+    }
 }

@@ -28,7 +28,7 @@ public static class Consolidate
         progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
                          $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}");
         using var backend = Backend.Cpu(model.Options.Threads);
-        using var weights = ModelWeights.Load(model.Path, backend, f32FromLayer: options.FirstLayer, f32Head: true);
+        using var weights = ModelWeights.LoadForBackward(model.Path, backend, options.FirstLayer, head: true, ServedWeights.Of(model));
         var eta = new Eta(options.Steps);
         var steps = new InlineProgress<TrainingStep>(s =>
             progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}{eta.Next()}"));

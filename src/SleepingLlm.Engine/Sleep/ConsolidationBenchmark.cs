@@ -42,7 +42,7 @@ public static class ConsolidationBenchmark
         LoraResult result;
         string architecture;
         using (var backend = Backend.Cpu(threads))
-        using (var weights = ModelWeights.Load(model.Path, backend, f32FromLayer: options.FirstLayer, f32Head: true))
+        using (var weights = ModelWeights.LoadForBackward(model.Path, backend, options.FirstLayer, head: true, ServedWeights.Of(model)))
         {
             architecture = weights.Hparams.Architecture;
             result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps);

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using MathNet.Numerics.LinearAlgebra;
 using SleepingLlm.Inference;
+using SleepingLlm.Native;
 
 namespace SleepingLlm.Wake;
 
@@ -22,34 +24,72 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     public Dictionary<int, Matrix<double>> Get(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus,
         int tokens, IProgress<double>? progress = null)
     {
-        var result = new Dictionary<int, Matrix<double>>();
-        var missing = new List<int>();
-        foreach (int layer in layers)
+        Ensure(model, modelSha256, layers, corpus, tokens, progress);
+        return layers.ToDictionary(l => l, l =>
         {
-            if (TryLoad(PathFor(modelSha256, layer, corpus, tokens)) is { } cached) result[layer] = cached;
-            else missing.Add(layer);
-        }
-        if (missing.Count == 0) return result;
+            var (values, n) = Load(modelSha256, l, corpus, tokens);
+            return Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
+        });
+    }
 
-        using var capture = new ActivationCapture(model, SequenceLength);
-        var sums = capture.CreateSums(CaptureKind.FfnDownInput, [.. missing]);
-        int done = 0;
-        foreach (int[] sequence in corpus.Sequences(model, SequenceLength, tokens))
+    /// <summary>
+    /// Computes (one pass over the corpus) and caches the covariance of each layer in <paramref name="layers"/>
+    /// not cached yet. Each layer is written out row by row from its packed sums and then freed, so the
+    /// memory it takes is the sums' (<see cref="CaptureSums"/>), never a dense matrix per layer.
+    /// </summary>
+    /// <returns>Whether anything was computed.</returns>
+    public bool Ensure(Model model, string modelSha256, IReadOnlyList<int> layers, Corpus corpus, int tokens, IProgress<double>? progress = null)
+    {
+        var missing = layers.Where(l => !Valid(PathFor(modelSha256, l, corpus, tokens))).ToList();
+        if (missing.Count == 0) return false;
+
+        CaptureSums sums;
+        using (var capture = new ActivationCapture(model, SequenceLength))
         {
-            capture.Accumulate(sequence, sums);
-            done += sequence.Length;
-            progress?.Report(Math.Min(1.0, (double)done / tokens));
+            sums = capture.CreateSums(CaptureKind.FfnDownInput, [.. missing]);
+            int done = 0;
+            foreach (int[] sequence in corpus.Sequences(model, SequenceLength, tokens))
+            {
+                capture.Accumulate(sequence, sums);
+                done += sequence.Length;
+                progress?.Report(Math.Min(1.0, (double)done / tokens));
+            }
         }
         foreach (int layer in missing)
         {
-            int n = sums.Dimension;
             double count = sums.Count(layer);
-            var moment = sums.SecondMoment(layer);
-            var matrix = Matrix<double>.Build.Dense(n, n, (i, j) => moment[i * n + j] / count);
-            Save(PathFor(modelSha256, layer, corpus, tokens), matrix);
-            result[layer] = matrix;
+            Save(PathFor(modelSha256, layer, corpus, tokens), sums.Dimension, (i, row) =>
+            {
+                sums.Row(layer, i, row);
+                for (int j = 0; j < row.Length; j++) row[j] /= count;
+            });
+            sums.Release(layer);
         }
-        return result;
+        return true;
+    }
+
+    /// <summary>A cached covariance (n × n row-major) from <see cref="Ensure"/>.</summary>
+    public (double[] Values, int N) Load(string modelSha256, int layer, Corpus corpus, int tokens) =>
+        TryLoad(PathFor(modelSha256, layer, corpus, tokens))
+        ?? throw new SleepingLlmException($"the key statistics of layer {layer} are not cached; compute them first");
+
+    /// <summary>
+    /// The layer's covariance factored for the solve (<see cref="CovarianceFactor"/>), cached beside it:
+    /// factoring is the one n_ff³ step, so it runs once per model, layer and corpus (λ only scales it).
+    /// </summary>
+    /// <param name="reuse">An array of n² doubles the caller no longer needs (the previous layer's factor) to read into:
+    /// at 3B each is 0.5 GB, and a new one per layer would leave the last as garbage the GC may keep.</param>
+    public CovarianceFactor Factor(string modelSha256, int layer, Corpus corpus, int tokens, double lambda, IProgress<double>? progress = null,
+        double[]? reuse = null)
+    {
+        string path = PathFor(modelSha256, layer, $"chol-{corpus.Id}-{tokens}");
+        if (TryLoad(path, reuse) is var (cached, n)) return CovarianceFactor.FromFactor(cached, n, lambda);
+        var (values, size) = TryLoad(PathFor(modelSha256, layer, corpus, tokens), reuse)
+            ?? throw new SleepingLlmException($"the key statistics of layer {layer} are not cached; compute them first");
+        var factor = CovarianceFactor.Factor(values, size, lambda, progress);
+        var lower = factor.Values;
+        Save(path, size, (i, row) => lower.Span.Slice(i * size, size).CopyTo(row));
+        return factor;
     }
 
     string PathFor(string sha, int layer, Corpus corpus, int tokens) => PathFor(sha, layer, $"{corpus.Id}-{tokens}");
@@ -60,52 +100,118 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     public Dictionary<int, Matrix<double>> Cached(string modelSha256, string id, IReadOnlyList<int> layers,
         Func<Dictionary<int, Matrix<double>>> compute)
     {
-        var result = layers.Select(l => (l, m: TryLoad(PathFor(modelSha256, l, id)))).Where(x => x.m is not null).ToDictionary(x => x.l, x => x.m!);
+        var result = new Dictionary<int, Matrix<double>>();
+        foreach (int layer in layers)
+            if (TryLoad(PathFor(modelSha256, layer, id)) is var (values, n))
+                result[layer] = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
         if (result.Count == layers.Count) return result;
         result = compute();
-        foreach (int layer in layers) Save(PathFor(modelSha256, layer, id), result[layer]);
+        foreach (int layer in layers)
+        {
+            var m = result[layer];
+            Save(PathFor(modelSha256, layer, id), m.RowCount, (i, row) => { for (int j = 0; j < row.Length; j++) row[j] = m[i, j]; });
+        }
         return result;
     }
 
-    Matrix<double>? TryLoad(string path)
+    /// <summary>Whether a cache file is whole: header, size and checksum, read in pieces (a 3B layer's is 0.5 GB).</summary>
+    bool Valid(string path)
+    {
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var file = File.OpenHandle(path);
+            var header = new byte[HeaderBytes];
+            long length = RandomAccess.GetLength(file);
+            if (length < HeaderBytes || RandomAccess.Read(file, header, 0) != HeaderBytes) return Damaged(path);
+            long n = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic || n <= 0 || length != HeaderBytes + 8 * n * n) return Damaged(path);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var chunk = new byte[4 << 20];
+            for (long at = HeaderBytes; at < length;)
+            {
+                int read = RandomAccess.Read(file, chunk.AsSpan(0, (int)Math.Min(chunk.Length, length - at)), at);
+                if (read <= 0) return Damaged(path);
+                hash.AppendData(chunk, 0, read);
+                at += read;
+            }
+            return hash.GetHashAndReset().AsSpan().SequenceEqual(header.AsSpan(8, ChecksumBytes)) || Damaged(path);
+        }
+        catch (IOException e)
+        {
+            notice?.Invoke($"key statistics {path} cannot be read ({e.Message}); recomputing");
+            return false;
+        }
+    }
+
+    bool Damaged(string path)
+    {
+        // A short, damaged or older-format file would silently skew every later edit: recompute it.
+        notice?.Invoke($"key statistics {path} are damaged or from an older version; recomputing");
+        return false;
+    }
+
+    (double[] Values, int N)? TryLoad(string path, double[]? reuse = null)
     {
         if (!File.Exists(path)) return null;
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            using var file = File.OpenHandle(path);
+            var header = new byte[HeaderBytes];
+            long length = RandomAccess.GetLength(file);
+            int n = length >= HeaderBytes && RandomAccess.Read(file, header, 0) == HeaderBytes
+                ? BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) : -1;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) == Magic && n > 0 && length == HeaderBytes + 8L * n * n)
+            {
+                // Read straight into the doubles (the file is little-endian, as every platform we run on).
+                var values = reuse?.LongLength == (long)n * n ? reuse : new double[(long)n * n];
+                var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                for (int done = 0; done < bytes.Length;)
+                {
+                    int read = RandomAccess.Read(file, bytes.Slice(done, Math.Min(16 << 20, bytes.Length - done)), HeaderBytes + done);
+                    if (read <= 0) break;
+                    hash.AppendData(bytes.Slice(done, read));
+                    done += read;
+                }
+                if (hash.GetHashAndReset().AsSpan().SequenceEqual(header.AsSpan(8, ChecksumBytes))) return (values, n);
+            }
+        }
         catch (IOException e)
         {
             notice?.Invoke($"key statistics {path} cannot be read ({e.Message}); recomputing");
             return null;
         }
-        int n = bytes.Length >= HeaderBytes ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)) : -1;
-        bool whole = bytes.Length >= HeaderBytes && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == Magic
-            && n > 0 && bytes.Length == HeaderBytes + 8L * n * n
-            && SHA256.HashData(bytes.AsSpan(HeaderBytes)).AsSpan().SequenceEqual(bytes.AsSpan(8, ChecksumBytes));
-        if (!whole)
-        {
-            // A short, damaged or older-format file would silently skew every later edit: recompute it.
-            notice?.Invoke($"key statistics {path} are damaged or from an older version; recomputing");
-            return null;
-        }
-        var values = new double[n * n];
-        Buffer.BlockCopy(bytes, HeaderBytes, values, 0, values.Length * 8);
-        return Matrix<double>.Build.Dense(n, n, (i, j) => values[i * n + j]);
+        // A short, damaged or older-format file would silently skew every later edit: recompute it.
+        notice?.Invoke($"key statistics {path} are damaged or from an older version; recomputing");
+        return null;
     }
 
-    /// <summary>magic, n, then the sha256 of the values, then n×n little-endian doubles; written whole or not at all.</summary>
-    static void Save(string path, Matrix<double> matrix)
+    /// <summary>magic, n, then the sha256 of the values, then n×n little-endian doubles, row by row; written whole or not at all.</summary>
+    static void Save(string path, int n, Action<int, Span<double>> row)
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("key statistics are stored little-endian");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        int n = matrix.RowCount;
-        var bytes = new byte[HeaderBytes + 8L * n * n];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), n);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(HeaderBytes + 8 * (i * n + j)), matrix[i, j]);
-        SHA256.HashData(bytes.AsSpan(HeaderBytes), bytes.AsSpan(8, ChecksumBytes));
         string temp = path + ".tmp";
-        File.WriteAllBytes(temp, bytes);
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+        {
+            var header = new byte[HeaderBytes];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), n);
+            file.Write(header);
+            var values = new double[n];
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            for (int i = 0; i < n; i++)
+            {
+                row(i, values);
+                var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+                hash.AppendData(bytes);
+                file.Write(bytes);
+            }
+            hash.GetHashAndReset().CopyTo(header.AsSpan(8));
+            file.Position = 8;
+            file.Write(header.AsSpan(8, ChecksumBytes));
+        }
         File.Move(temp, path, overwrite: true);
     }
 }

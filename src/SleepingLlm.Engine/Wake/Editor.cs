@@ -18,7 +18,7 @@ public sealed record Edit(IReadOnlyList<EditColumn> Columns, IReadOnlyList<(int 
 /// constraints. Engine thread only.
 /// </summary>
 public sealed class Editor(Model model, ModelWeights weights, Backend backend, WakeSettings settings, Templates templates,
-    Func<int, Matrix<double>> regularisedInverse)
+    Func<int, IKeyInverse> regularisedInverse)
 {
     public WakeSettings Settings => settings;
 
@@ -35,12 +35,12 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         var missing = keys.Where(k => !known.ContainsKey(k.Id)).ToList();
         if (missing.Count > 0)
         {
-            var p = inverse * Matrix<double>.Build.Dense(inverse.RowCount, missing.Count, (r, c) => missing[c].Key[r]);
+            var p = inverse.Times(Matrix<double>.Build.Dense(inverse.Dimension, missing.Count, (r, c) => missing[c].Key[r]));
             for (int c = 0; c < missing.Count; c++) known[missing[c].Id] = p.Column(c).ToArray();
         }
         foreach (var k in keys) next[k.Id] = known[k.Id];
         projected[layer] = next;
-        var n = inverse.RowCount;
+        var n = inverse.Dimension;
         return new Solve.ConstraintSet(
             Matrix<double>.Build.Dense(n, keys.Count, (r, c) => keys[c].Key[r]),
             Matrix<double>.Build.Dense(n, keys.Count, (r, c) => next[keys[c].Id][r]));

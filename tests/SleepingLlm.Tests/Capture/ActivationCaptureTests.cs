@@ -123,14 +123,17 @@ public sealed class ActivationCaptureTests(ITestOutputHelper output)
         using var capture = new ActivationCapture(model, 64);
         int[] first = model.Tokenize("Once upon a time, there was a little girl named Lily.");
         int[] second = model.Tokenize("She liked to play in the park with her dog.");
-        var sums = capture.CreateSums(CaptureKind.FfnDownInput, 1, 4);
+        var sums = capture.CreateSums(CaptureKind.FfnDownInput, 1, 2);
         Assert.Equal(172, sums.Dimension);
+        float[] logits = capture.Run(first, CaptureRequest.For(CaptureKind.LayerOutput, [0])).LastLogits;
+        // Accumulating stops the graph after layer 2: the runs after it still compute the whole model.
         capture.Accumulate(first, sums);
         capture.Accumulate(second, sums, positions: [1, 3, 5]);
+        Assert.Equal(logits, capture.Run(first, CaptureRequest.For(CaptureKind.LayerOutput, [0])).LastLogits);
 
-        var a = capture.Run(first, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 4]));
-        var b = capture.Run(second, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 4], [1, 3, 5]));
-        foreach (int layer in new[] { 1, 4 })
+        var a = capture.Run(first, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 2]));
+        var b = capture.Run(second, CaptureRequest.For(CaptureKind.FfnDownInput, [1, 2], [1, 3, 5]));
+        foreach (int layer in new[] { 1, 2 })
         {
             var rows = a.Rows(CaptureKind.FfnDownInput, layer).Concat(b.Rows(CaptureKind.FfnDownInput, layer)).ToArray();
             Assert.Equal(first.Length + 3, sums.Count(layer));
@@ -139,25 +142,30 @@ public sealed class ActivationCaptureTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Second_moment_kernels_handle_chunks_and_padding(bool portable)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Second_moment_kernels_handle_chunks_and_padding(bool portable, bool float32)
     {
         const int d = 77, n = 600;
         var random = new Random(3);
         var rows = new float[n * d];
         for (int i = 0; i < rows.Length; i++) rows[i] = (float)(random.NextDouble() * 2 - 1) * (1 + i % d);
-        var sums = new CaptureSums(CaptureKind.FfnDownInput, d, 0);
         CaptureSums.ForcePortableKernel = portable;
+        CaptureSums.ForceFloat32 = float32;
+        CaptureSums sums;
         try
         {
+            sums = new CaptureSums(CaptureKind.FfnDownInput, d, 0);
             sums.Add(0, rows.AsSpan(0, 100 * d));
             sums.Add(0, rows.AsSpan(100 * d));
         }
         finally
         {
             CaptureSums.ForcePortableKernel = false;
+            CaptureSums.ForceFloat32 = false;
         }
+        Assert.Equal(!float32, sums.IsFloat64);
         Assert.Equal(n, sums.Count(0));
         AssertMoments(Naive(rows, d), sums.SecondMoment(0), d);
     }

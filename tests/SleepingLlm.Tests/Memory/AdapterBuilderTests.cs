@@ -49,18 +49,18 @@ public sealed class AdapterBuilderTests : IDisposable
     {
         var a = file.FindTensor($"blk.{layer}.ffn_down.weight.lora_a")!;
         var b = file.FindTensor($"blk.{layer}.ffn_down.weight.lora_b")!;
-        Assert.Equal(GgmlType.F32, a.Type);
+        Assert.Equal(GgmlType.F16, a.Type);
         int rank = (int)a.Dimensions[1];
         Assert.Equal([Nff, rank], a.Dimensions);
         Assert.Equal([rank, Nembd], b.Dimensions);
-        var av = MemoryMarshal.Cast<byte, float>(file.ReadTensorData(a)).ToArray(); // rank rows of n_ff
-        var bv = MemoryMarshal.Cast<byte, float>(file.ReadTensorData(b)).ToArray(); // n_embd rows of rank
+        var av = MemoryMarshal.Cast<byte, Half>(file.ReadTensorData(a)).ToArray(); // rank rows of n_ff
+        var bv = MemoryMarshal.Cast<byte, Half>(file.ReadTensorData(b)).ToArray(); // n_embd rows of rank
         var delta = new double[Nembd * Nff];
         for (int o = 0; o < Nembd; o++)
             for (int i = 0; i < Nff; i++)
             {
                 double sum = 0;
-                for (int j = 0; j < rank; j++) sum += (double)bv[o * rank + j] * av[j * Nff + i];
+                for (int j = 0; j < rank; j++) sum += (double)bv[o * rank + j] * (double)av[j * Nff + i];
                 delta[o * Nff + i] = sum;
             }
         return (delta, rank);
@@ -71,7 +71,8 @@ public sealed class AdapterBuilderTests : IDisposable
         double scale = expected.Max(Math.Abs);
         Assert.True(scale > 0);
         double error = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(error < 1e-6 * scale, $"max |ΔW - expected| = {error} (scale {scale})");
+        // F16 tensors: each product carries about 2⁻¹⁰ of relative error.
+        Assert.True(error < 2e-3 * scale, $"max |ΔW - expected| = {error} (scale {scale})");
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class AdapterBuilderTests : IDisposable
         var facts = store.AllActiveFactors().Single(l => l.Layer == 3).Facts;
         var (fromFile, _) = FromFile(file, 3);
         foreach (var (o, i) in new[] { (0, 0), (63, 171), (17, 99) })
-            Assert.Equal(facts.Sum(f => (double)f.Scale * f.B[o] * f.A[i]), fromFile[o * Nff + i], 6);
+            Assert.Equal(facts.Sum(f => (double)f.Scale * f.B[o] * f.A[i]), fromFile[o * Nff + i], 2e-3 * facts.Max(f => Math.Abs(f.B[o]) * f.A.Max(Math.Abs)));
 
         using var llama = Model.Load(TestModels.Stories260K);
         using var adapter = llama.LoadAdapter(AdapterPath);

@@ -28,6 +28,29 @@ public sealed class SolveTests
         Assert.True((direct - woodbury).FrobeniusNorm() < 1e-9 * direct.FrobeniusNorm());
     }
 
+    [Theory]
+    [InlineData(12)]
+    [InlineData(301)]
+    public void The_factored_covariance_applies_the_same_inverse_as_the_dense_one(int n)
+    {
+        // 301: more than two of the factor's blocks, with rows and columns left over by its tiles.
+        var c = Covariance(n);
+        var k = Random(n, 3);
+        const double lambda = 1500;
+        var factor = CovarianceFactor.Factor(c.ToRowMajorArray(), n, lambda);
+        var dense = Solve.RegularisedInverse(c, lambda) * k;
+        Assert.True((factor.Times(k) - dense).FrobeniusNorm() < 1e-9 * dense.FrobeniusNorm());
+        var again = CovarianceFactor.FromFactor(factor.Values.ToArray(), n, lambda);
+        Assert.Equal(factor.Times(k), again.Times(k));
+    }
+
+    [Fact]
+    public void A_matrix_that_is_not_a_covariance_cannot_be_factored()
+    {
+        var notPositive = Matrix<double>.Build.DenseIdentity(4) * -1;
+        Assert.Throws<ArgumentException>(() => CovarianceFactor.Factor(notPositive.ToRowMajorArray(), 4, 1));
+    }
+
     [Fact]
     public void Given_projections_of_the_constraints_give_the_same_factors()
     {
