@@ -11,7 +11,7 @@ public static class ChatMemoryEvalCommand
 {
     /// <summary>What <c>eval</c> hands over when it is given <c>--chat-facts</c>.</summary>
     public sealed record Request(string ModelPath, Inference.ModelOptions ModelOptions, string ChatFactsFile, string? Memory,
-        string UserFacts, string? Json, string? CorpusFile, int? Count);
+        string UserFacts, string? Json, string? CorpusFile, int? Count, double? ChatWeight = null);
 
     public static async Task<int> Run(Request request)
     {
@@ -30,6 +30,8 @@ public static class ChatMemoryEvalCommand
                 MemoryDirectory = memory,
                 UserFacts = UserFactsModes.Parse(request.UserFacts),
                 CorpusFile = request.CorpusFile,
+                Wake = request.ChatWeight is { } w
+                    ? Wake.WakeSettings.For(Models.ModelInfo.Read(request.ModelPath).LayerCount) with { ChatWeight = w } : null,
             }, line => Console.Error.WriteLine(line));
             if (request.Json is { } json) await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(report, Cli.Json));
             Console.WriteLine($"{report.Model}, user facts as {report.UserFacts}, {report.Turns.Count} messages, {report.FactsStored} facts stored");

@@ -46,6 +46,7 @@ public static class EvalCommand
         var decoys = new Option<int?>("--decoys") { Description = "Made-up namesakes per write whose keys the edit must leave alone." };
         var decoyWeight = new Option<double?>("--decoy-weight") { Description = "Weight of a namesake's key in the solve." };
         var subjects = new Option<double?>("--subject-weight") { Description = "Weight of made-up names' keys beside the text covariance (0 = off)." };
+        var chatWeight = new Option<double?>("--chat-weight") { Description = "Weight of ordinary chat turns' keys (every token) beside the text covariance (0 = off)." };
         var prefixes = new Option<int?>("--prefixes") { Description = "Self-written context prefixes per raw prompt (0..5)." };
         var rawOnly = new Option<bool>("--raw-keys-only") { Description = "Key edits at the raw prompt only (no chat-turn column)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
@@ -71,7 +72,7 @@ public static class EvalCommand
         };
         var command = new Command("eval", "Measure a memory: `eval wake` (the default), `eval chat-facts`, `eval modes`, `eval counterfact`, `eval cycles`; the older spellings " +
             "(--facts, --chat-facts F, --modes M, --counterfact-edits F on eval itself) run the same.");
-        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
+        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatWeight, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
         models.AddTo(command);
         foreach (var option in all) command.Options.Add(option);
         command.SetAction((result, _) => Run(result, null, null));
@@ -98,7 +99,7 @@ public static class EvalCommand
                 return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result),
                     file ?? result.GetValue(chatFacts) ?? throw new SleepingLlmException("eval chat-facts needs a chat-facts file"),
                     result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
-                    result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null));
+                    result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null, result.GetValue(chatWeight)));
             // Settings are checked before the model loads: a mistyped option costs nothing.
             WakeSettings Settings()
             {
@@ -109,6 +110,7 @@ public static class EvalCommand
                 if (result.GetValue(nullSpace) is { } ns) settings = settings with { NullSpace = ns };
                 if (result.GetValue(constraintWeight) is { } cw) settings = settings with { ConstraintWeight = cw };
                 if (result.GetValue(subjects) is { } sw) settings = settings with { SubjectWeight = sw };
+                if (result.GetValue(chatWeight) is { } chw) settings = settings with { ChatWeight = chw };
                 if (result.GetValue(steps) is { } s) settings = settings with { ValueSteps = s };
                 if (result.GetValue(rate) is { } r) settings = settings with { ValueLearningRate = r };
                 if (result.GetValue(clamp) is { } cf) settings = settings with { ClampFactor = cf };

@@ -245,15 +245,25 @@ public sealed class MemoryService : IDisposable
             subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
         }
+        Dictionary<int, Matrix<double>>? chat = null;
+        if (Settings.ChatWeight > 0 && model.ChatTemplate is not null)
+        {
+            progress?.Report("chat turns' key statistics (first write only; cached afterwards)");
+            chat = cache.Cached(store.ModelSha256, $"chat-{ChatCovariance.Turns.Count}", Settings.Layers,
+                () => ChatCovariance.Compute(model, weights, backend, Settings.Layers));
+        }
         IKeyInverse Inverse(int layer, double[]? reuse)
         {
-            if (subjects is null && Settings.NullSpace <= 0)
+            if (subjects is null && chat is null && Settings.NullSpace <= 0)
                 return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
                     progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")), reuse);
             var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
             if (subjects is not null)
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.SubjectWeight * subjects[layer][i, j];
+            if (chat is not null)
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.ChatWeight * chat[layer][i, j];
             if (Settings.NullSpace <= 0) return CovarianceFactor.Factor(values, n, Settings.Lambda);
             var covariance = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
             var (inverse, dimensions) = Solve.NullSpaceInverse(covariance, Settings.Lambda, Settings.NullSpace);

@@ -36,6 +36,11 @@ public sealed record WakeSettings
     /// </summary>
     public double SubjectWeight { get; init; } = 0;
     public int SubjectNames { get; init; } = 200;
+    /// <summary>
+    /// Weight of ordinary chat turns' keys (every token, <see cref="ChatCovariance"/>) beside the text covariance:
+    /// what keeps an edit keyed inside a user's turn off every other turn. 0 turns it off.
+    /// </summary>
+    public double ChatWeight { get; init; } = 0;
     /// <summary>Made-up namesakes (same last name) whose keys the edit must leave alone (<see cref="Decoys"/>); 0: none.</summary>
     public int Decoys { get; init; } = 0;
     /// <summary>How much a namesake's key counts in the solve beside the subject's own.</summary>
