@@ -52,7 +52,7 @@ sealed class ChatState(string model, string backend, int contextSize)
         string activity = Hint is not null ? Hint
             : Generating ? $"{spinner} generating"
             : Sleep is { Finished: false } run ? $"{spinner} {(run.Kind == SleepKind.Sleep ? "sleeping" : "napping")}"
-            : KeyStatistics is { } done ? $"key statistics {done * 100:0}% (for the first memory)"
+            : KeyStatistics is { } done ? $"keys {done * 100:0}%"
             : "ready";
         return new StatusLine(Model, Backend, TokensPerSecond, ContextUsed, ContextSize, Memory.Facts.Count, SleepPressure, activity);
     }

@@ -154,7 +154,8 @@ public sealed partial class Engine : IAsyncDisposable
     /// </summary>
     public void PrepareInBackground()
     {
-        if (memory is null || preparation is not null || !Memory.MemoryModes.UsesWeights(mode)) return;
+        // Only where what the user says goes into the weights: elsewhere a first /remember computes them, with progress.
+        if (memory is null || preparation is not null || !Memory.MemoryModes.UsesWeights(mode) || !Conversation.UserFactsModes.UsesWeights(userFacts)) return;
         Preparing = 0;
         preparation = llama.Invoke(() =>
         {

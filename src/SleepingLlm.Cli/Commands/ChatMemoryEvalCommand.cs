@@ -26,7 +26,8 @@ public static class ChatMemoryEvalCommand
                 ModelOptions = request.ModelOptions,
                 Records = records,
                 SmallTalk = ChatFactSet.SmallTalk(),
-                OrdinaryTurns = ChatFactSet.OrdinaryTurns(),
+                // Chat locality measures what the edits do to other turns: only where there are edits.
+                OrdinaryTurns = UserFactsModes.Parse(request.UserFacts).UsesWeights() ? ChatFactSet.OrdinaryTurns() : [],
                 MemoryDirectory = memory,
                 UserFacts = UserFactsModes.Parse(request.UserFacts),
                 CorpusFile = request.CorpusFile,

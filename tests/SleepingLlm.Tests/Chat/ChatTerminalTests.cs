@@ -39,7 +39,7 @@ public sealed class ChatTerminalTests : IDisposable
     [Fact]
     public void Chat_streams_an_answer_sleeps_resizes_and_quits_cleanly()
     {
-        using var tmux = Start();
+        using var tmux = Start("--user-facts", "relevant"); // no background key statistics: this is about streaming and layout (see docs/conversation-memory.md, Not done yet)
         tmux.WaitFor(Ready, "ready screen", Patience);
 
         tmux.Type("What is the capital of France?");
@@ -67,7 +67,7 @@ public sealed class ChatTerminalTests : IDisposable
     [Fact]
     public void Ctrl_C_stops_a_reply_and_a_second_quits()
     {
-        using var tmux = Start("--max-tokens", "2000");
+        using var tmux = Start("--max-tokens", "2000", "--user-facts", "relevant");
         tmux.WaitFor(Ready, "ready screen", Patience);
 
         tmux.Type("Write a very long story about a dragon who learns to paint.");
@@ -101,7 +101,7 @@ public sealed class ChatTerminalTests : IDisposable
             tmux.WaitFor(s => Transcript(s).Contains("remembered #1"), "the dog written", firstWrite);
             tmux.Type("I live in Bergen.");
             tmux.Press("Enter");
-            tmux.WaitFor(s => Transcript(s).Contains("remembered #2"), "the home written", Patience);
+            tmux.WaitFor(s => Transcript(s).Contains("remembered #2"), "the home written", firstWrite);
             // At once, in the running chat, with the telling still in the conversation.
             tmux.Type("Where do I live?");
             tmux.Press("Enter");

@@ -10,7 +10,7 @@ public sealed class ChatMemoryCliTests() : ScratchDirectory("sleepingllm-chat-me
     public void Eval_chat_facts_reports_extraction_recall_and_small_talk()
     {
         string report = Path.Combine(directory, "report.json");
-        var run = CliProcess.Run("eval", "--model", TestModels.SmolLm2, "-t", "1", "--chat-facts", ChatFacts.Path, "--n", "2", "--json", report);
+        var run = CliProcess.Run("eval", "--model", TestModels.SmolLm2, "-t", "1", "--chat-facts", ChatFacts.Path, "--n", "2", "--json", report, "--user-facts", "relevant");
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains(run.Stdout.Split('\n'), line => line.StartsWith("c01") && line.Contains("home = Tromso"));
         Assert.Contains("recall after restart", run.Stdout);
@@ -29,7 +29,7 @@ public sealed class ChatMemoryCliTests() : ScratchDirectory("sleepingllm-chat-me
     {
         string memory = Path.Combine(directory, "memory");
         var run = CliProcess.RunWithInput(null, "My cat is called Truffle.\n/remember I play the oboe.\n", "chat", "--model", TestModels.SmolLm2,
-            "--json", "-t", "1", "--temp", "0", "-n", "8", "--memory", memory);
+            "--json", "-t", "1", "--temp", "0", "-n", "8", "--memory", memory, "--user-facts", "relevant");
         Assert.True(run.ExitCode == 0, run.Stderr);
         var lines = run.Stdout.Trim().Split('\n').Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         Assert.Equal(2, lines.Count);

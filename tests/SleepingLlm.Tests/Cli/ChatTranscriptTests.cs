@@ -11,7 +11,7 @@ public sealed class ChatTranscriptTests() : ScratchDirectory("sleepingllm-chat-t
     {
         string[] said = ["Hello!", "My name is Ada and I keep bees.", "What do I keep?"];
         var run = CliProcess.RunWithInput(null, string.Join('\n', [.. said, "/compact", "Thanks."]) + "\n",
-            "chat", "--model", TestModels.SmolLm2, "--json", "-t", "1", "--temp", "0", "-n", "16", "--memory", directory);
+            "chat", "--model", TestModels.SmolLm2, "--json", "-t", "1", "--temp", "0", "-n", "16", "--memory", directory, "--user-facts", "relevant");
         Assert.True(run.ExitCode == 0, run.Stderr);
         var lines = run.Stdout.Trim().Split('\n').Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         Assert.Equal(5, lines.Count);
