@@ -213,14 +213,9 @@ public sealed partial class Engine : IAsyncDisposable
         var messages = SystemPrompt(userText) is { } system ? new[] { ChatMessage.System(system), ChatMessage.User(userText) } : [ChatMessage.User(userText)];
         c.Clear();
         c.Prefill(m.Tokenize(m.ApplyChatTemplate(messages, addAssistant: true)));
-        float[] logits = c.Logits.ToArray();
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
-        double sum = 0;
-        foreach (float l in logits) sum += Math.Exp(l - max);
-        float log = max + (float)Math.Log(sum);
-        for (int i = 0; i < logits.Length; i++) logits[i] -= log;
+        float[] next = Scorer.LogProbabilities(c.Logits);
         c.Clear();
-        return logits;
+        return next;
     });
 
     /// <summary>

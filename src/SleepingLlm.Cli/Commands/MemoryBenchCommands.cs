@@ -26,14 +26,22 @@ public static class MemoryBenchCommands
             foreach (var o in new Option[] { Facts, Memory, Corpus, PromptTokens, GeneratedTokens, Runs, Json }.Concat(more)) command.Options.Add(o);
         }
 
-        /// <summary>An engine on a memory folder (a temporary one unless given) and the folder to delete afterwards.</summary>
-        public async Task<(Engine Engine, string? Temporary)> Start(ParseResult result)
+        /// <summary>Runs <paramref name="bench"/> on an engine over a memory folder (a temporary one unless given, deleted afterwards).</summary>
+        public async Task<int> Run(ParseResult result, Func<Engine, Task> bench)
         {
             string? temporary = result.GetValue(Memory) is null ? Directory.CreateTempSubdirectory("sleepingllm-bench-").FullName : null;
-            var options = Models.ModelOptions(result);
-            if (options.ContextLength <= 0) options = options with { ContextLength = 1024 };
-            var engine = await Engine.StartAsync(Models.ResolveModel(result), options, result.GetValue(Memory) ?? temporary, result.GetValue(Corpus));
-            return (engine, temporary);
+            try
+            {
+                var options = Models.ModelOptions(result);
+                if (options.ContextLength <= 0) options = options with { ContextLength = 1024 };
+                await using var engine = await Engine.StartAsync(Models.ResolveModel(result), options, result.GetValue(Memory) ?? temporary, result.GetValue(Corpus));
+                await bench(engine);
+                return 0;
+            }
+            finally
+            {
+                if (temporary is not null) Directory.Delete(temporary, recursive: true);
+            }
         }
     }
 
@@ -42,38 +50,28 @@ public static class MemoryBenchCommands
         var shared = new Shared();
         var command = new Command("wake", "Write made-up facts: the first write (key statistics included), median seconds per fact, peak resident memory, decode speed with the memory.");
         shared.AddTo(command);
-        command.SetAction(async (result, _) =>
+        command.SetAction((result, _) => shared.Run(result, async engine =>
         {
-            var (engine, temporary) = await shared.Start(result);
-            try
-            {
-                var progress = Progress(result.GetValue(shared.Json));
-                var bench = await MemoryBenchmark.WakeAsync(engine, MemoryBenchmark.MadeUpFacts(result.GetValue(shared.Facts)),
-                    result.GetValue(shared.PromptTokens), result.GetValue(shared.GeneratedTokens), result.GetValue(shared.Runs), progress);
-                if (result.GetValue(shared.Json))
-                    Cli.WriteJson(new
-                    {
-                        model = engine.ModelPath, bench.Facts, first_write_seconds = Math.Round(bench.FirstWriteSeconds, 1),
-                        median_seconds_per_fact = Math.Round(bench.MedianSecondsPerFact, 2),
-                        seconds = bench.WriteSeconds.Select(s => Math.Round(s, 2)), value_seconds = bench.ValueSeconds.Select(s => Math.Round(s, 2)),
-                        peak_resident_gb = Math.Round(bench.PeakResidentBytes / 1e9, 3), decode = Decode(bench.Decode),
-                    });
-                else
+            var progress = Progress(result.GetValue(shared.Json));
+            var bench = await MemoryBenchmark.WakeAsync(engine, MemoryBenchmark.MadeUpFacts(result.GetValue(shared.Facts)),
+                result.GetValue(shared.PromptTokens), result.GetValue(shared.GeneratedTokens), result.GetValue(shared.Runs), progress);
+            if (result.GetValue(shared.Json))
+                Cli.WriteJson(new
                 {
-                    Console.WriteLine($"model       {Path.GetFileName(engine.ModelPath)}");
-                    Console.WriteLine($"first write {bench.FirstWriteSeconds,8:F1} s (key statistics included; cached afterwards)");
-                    Console.WriteLine($"wake        {bench.MedianSecondsPerFact,8:F2} s per fact (median of {Math.Max(1, bench.Facts - 1)}; v* {Benchmark(bench.ValueSeconds):F2} s)");
-                    Console.WriteLine($"peak        {bench.PeakResidentBytes / 1e9,8:F2} GB resident");
-                    Print(bench.Decode);
-                }
-                return 0;
-            }
-            finally
+                    model = engine.ModelPath, bench.Facts, first_write_seconds = Math.Round(bench.FirstWriteSeconds, 1),
+                    median_seconds_per_fact = Math.Round(bench.MedianSecondsPerFact, 2),
+                    seconds = bench.WriteSeconds.Select(s => Math.Round(s, 2)), value_seconds = bench.ValueSeconds.Select(s => Math.Round(s, 2)),
+                    peak_resident_gb = Math.Round(bench.PeakResidentBytes / 1e9, 3), decode = Decode(bench.Decode),
+                });
+            else
             {
-                await engine.DisposeAsync();
-                if (temporary is not null) Directory.Delete(temporary, recursive: true);
+                Console.WriteLine($"model       {Path.GetFileName(engine.ModelPath)}");
+                Console.WriteLine($"first write {bench.FirstWriteSeconds,8:F1} s (key statistics included; cached afterwards)");
+                Console.WriteLine($"wake        {bench.MedianSecondsPerFact,8:F2} s per fact (median of {Math.Max(1, bench.Facts - 1)}; v* {Benchmark(bench.ValueSeconds):F2} s)");
+                Console.WriteLine($"peak        {bench.PeakResidentBytes / 1e9,8:F2} GB resident");
+                Print(bench.Decode);
             }
-        });
+        }));
         return command;
     }
 
@@ -83,38 +81,28 @@ public static class MemoryBenchCommands
         var sleeps = new Option<int>("--sleeps") { Description = "Sleeps to run after the writes.", DefaultValueFactory = _ => 1 };
         var command = new Command("sleep", "Write made-up facts, then sleep: median seconds per sleep, peak resident memory, decode speed with both adapters.");
         shared.AddTo(command, sleeps);
-        command.SetAction(async (result, _) =>
+        command.SetAction((result, _) => shared.Run(result, async engine =>
         {
-            var (engine, temporary) = await shared.Start(result);
-            try
-            {
-                var progress = Progress(result.GetValue(shared.Json));
-                int pp = result.GetValue(shared.PromptTokens), tg = result.GetValue(shared.GeneratedTokens), runs = result.GetValue(shared.Runs);
-                if (result.GetValue(shared.Facts) > 0)
-                    await MemoryBenchmark.WakeAsync(engine, MemoryBenchmark.MadeUpFacts(result.GetValue(shared.Facts)), pp, tg, 1, progress);
-                var bench = await MemoryBenchmark.SleepAsync(engine, result.GetValue(sleeps), pp, tg, runs, progress);
-                if (result.GetValue(shared.Json))
-                    Cli.WriteJson(new
-                    {
-                        model = engine.ModelPath, median_seconds_per_sleep = Math.Round(bench.MedianSecondsPerSleep, 1),
-                        seconds = bench.SleepSeconds.Select(s => Math.Round(s, 1)), committed = bench.Committed,
-                        peak_resident_gb = Math.Round(bench.PeakResidentBytes / 1e9, 3), decode = Decode(bench.Decode),
-                    });
-                else
+            var progress = Progress(result.GetValue(shared.Json));
+            int pp = result.GetValue(shared.PromptTokens), tg = result.GetValue(shared.GeneratedTokens), runs = result.GetValue(shared.Runs);
+            if (result.GetValue(shared.Facts) > 0)
+                await MemoryBenchmark.WakeAsync(engine, MemoryBenchmark.MadeUpFacts(result.GetValue(shared.Facts)), pp, tg, 1, progress);
+            var bench = await MemoryBenchmark.SleepAsync(engine, result.GetValue(sleeps), pp, tg, runs, progress);
+            if (result.GetValue(shared.Json))
+                Cli.WriteJson(new
                 {
-                    Console.WriteLine($"model  {Path.GetFileName(engine.ModelPath)}");
-                    Console.WriteLine($"sleep  {bench.MedianSecondsPerSleep,8:F1} s per sleep (median of {bench.SleepSeconds.Count}; committed {bench.Committed.Count(c => c)})");
-                    Console.WriteLine($"peak   {bench.PeakResidentBytes / 1e9,8:F2} GB resident");
-                    Print(bench.Decode);
-                }
-                return 0;
-            }
-            finally
+                    model = engine.ModelPath, median_seconds_per_sleep = Math.Round(bench.MedianSecondsPerSleep, 1),
+                    seconds = bench.SleepSeconds.Select(s => Math.Round(s, 1)), committed = bench.Committed,
+                    peak_resident_gb = Math.Round(bench.PeakResidentBytes / 1e9, 3), decode = Decode(bench.Decode),
+                });
+            else
             {
-                await engine.DisposeAsync();
-                if (temporary is not null) Directory.Delete(temporary, recursive: true);
+                Console.WriteLine($"model  {Path.GetFileName(engine.ModelPath)}");
+                Console.WriteLine($"sleep  {bench.MedianSecondsPerSleep,8:F1} s per sleep (median of {bench.SleepSeconds.Count}; committed {bench.Committed.Count(c => c)})");
+                Console.WriteLine($"peak   {bench.PeakResidentBytes / 1e9,8:F2} GB resident");
+                Print(bench.Decode);
             }
-        });
+        }));
         return command;
     }
 

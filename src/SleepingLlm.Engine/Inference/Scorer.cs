@@ -75,9 +75,14 @@ public sealed unsafe class Scorer : IDisposable
     public float[] NextToken(ReadOnlySpan<int> tokens)
     {
         Decode(tokens, tokens.Length - 1);
-        var row = Row(tokens.Length - 1);
-        var result = new float[row.Length];
-        System.Numerics.Tensors.TensorPrimitives.Subtract(row, (float)LogSumExp(row), result);
+        return LogProbabilities(Row(tokens.Length - 1));
+    }
+
+    /// <summary>A row of logits as log-probabilities (log-softmax), in a new array.</summary>
+    public static float[] LogProbabilities(ReadOnlySpan<float> logits)
+    {
+        var result = new float[logits.Length];
+        System.Numerics.Tensors.TensorPrimitives.Subtract(logits, (float)LogSumExp(logits), result);
         return result;
     }
 

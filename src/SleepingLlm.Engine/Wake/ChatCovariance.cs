@@ -36,27 +36,11 @@ public static class ChatCovariance
     /// <summary>Each layer's second moment over every token of <see cref="Turns"/> asked under the chat template.</summary>
     public static Dictionary<int, Matrix<double>> Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers)
     {
-        int n = weights.Hparams.FeedForwardLength;
-        var sums = layers.ToDictionary(l => l, _ => Matrix<double>.Build.Dense(n, n));
         var tails = Turns.Select(t =>
         {
             int[] tokens = model.Tokenize(model.ApplyChatTemplate([ChatMessage.User(t)], addAssistant: true));
             return SequenceTail.Whole(tokens, [.. Enumerable.Range(0, tokens.Length)]);
         }).ToList();
-        int count = 0;
-        foreach (var chunk in tails.Chunk(PerGraph))
-        {
-            int positions = chunk.Sum(t => t.OutputPositions.Length);
-            var read = Keys.Read(weights, backend, [], chunk, [.. layers.Select(l => (Intermediate.FfnDownInput, l))]);
-            for (int i = 0; i < layers.Count; i++)
-            {
-                float[] keys = read[i];
-                var k = Matrix<double>.Build.Dense(n, positions, (r, c) => keys[c * n + r]);
-                sums[layers[i]] += k.TransposeAndMultiply(k);
-            }
-            count += positions;
-        }
-        foreach (var sum in sums.Values) sum.Divide(count, sum);
-        return sums;
+        return Keys.SecondMoment(weights, backend, layers, tails, PerGraph);
     }
 }

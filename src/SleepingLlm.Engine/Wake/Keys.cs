@@ -76,6 +76,32 @@ public static unsafe class Keys
         return [.. Enumerable.Range(0, tails.Count).Select(t => keys[(t * nff)..((t + 1) * nff)])];
     }
 
+    /// <summary>
+    /// E[k kᵀ] per layer over the keys at every output position of <paramref name="tails"/> on the bare model,
+    /// <paramref name="perGraph"/> sequences a pass: the extra key statistics the solve adds to the text's.
+    /// </summary>
+    internal static Dictionary<int, MathNet.Numerics.LinearAlgebra.Matrix<double>> SecondMoment(ModelWeights weights, Backend backend,
+        IReadOnlyList<int> layers, IReadOnlyList<SequenceTail> tails, int perGraph)
+    {
+        int n = weights.Hparams.FeedForwardLength;
+        var sums = layers.ToDictionary(l => l, _ => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n));
+        int count = 0;
+        foreach (var chunk in tails.Chunk(perGraph))
+        {
+            int rows = chunk.Sum(t => t.OutputPositions.Length);
+            var read = Read(weights, backend, [], chunk, [.. layers.Select(l => (Intermediate.FfnDownInput, l))]);
+            for (int i = 0; i < layers.Count; i++)
+            {
+                float[] keys = read[i];
+                var k = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, rows, (r, c) => keys[c * n + r]);
+                sums[layers[i]] += k.TransposeAndMultiply(k);
+            }
+            count += rows;
+        }
+        foreach (var sum in sums.Values) sum.Divide(count, sum);
+        return sums;
+    }
+
     /// <summary>The intermediates at each tail's output position, in one packed pass up to the last layer read.</summary>
     internal static float[][] Read(ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits, IReadOnlyList<SequenceTail> tails,
         (Intermediate Kind, int Layer)[] reads)

@@ -19,22 +19,8 @@ public static class SubjectCovariance
     public static Dictionary<int, Matrix<double>> Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers,
         Templates templates, IReadOnlyList<string> names)
     {
-        var hp = weights.Hparams;
-        int n = hp.FeedForwardLength;
-        var sums = layers.ToDictionary(l => l, _ => Matrix<double>.Build.Dense(n, n));
         var tails = names.SelectMany(name => Contexts(model, templates, name)).ToList();
-        foreach (var chunk in tails.Chunk(PerGraph))
-        {
-            var read = Keys.Read(weights, backend, [], chunk, [.. layers.Select(l => (Intermediate.FfnDownInput, l))]);
-            for (int i = 0; i < layers.Count; i++)
-            {
-                float[] keys = read[i];
-                var k = Matrix<double>.Build.Dense(n, chunk.Length, (r, c) => keys[c * n + r]);
-                sums[layers[i]] += k.TransposeAndMultiply(k);
-            }
-        }
-        foreach (var sum in sums.Values) sum.Divide(tails.Count, sum);
-        return sums;
+        return Keys.SecondMoment(weights, backend, layers, tails, PerGraph);
     }
 
     /// <summary>The name at a text's start, after each prefix, and as the user's question in chat; read at its last token.</summary>
