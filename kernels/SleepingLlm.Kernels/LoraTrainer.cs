@@ -57,8 +57,11 @@ public sealed record LoraResult(IReadOnlyList<LoraFactors> Factors, TrainingResu
 /// </summary>
 public static unsafe class LoraTrainer
 {
+    /// <param name="start">Factors to continue from (an earlier sleep's adapter), matched by layer and matrix; a term
+    /// without one, or of another shape, starts as PEFT starts LoRA. Null: every term starts fresh.</param>
     public static LoraResult Train(ModelWeights weights, Backend backend, IReadOnlyList<TrainingSequence> sequences,
-        IReadOnlyList<TrainingSequence> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null)
+        IReadOnlyList<TrainingSequence> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null,
+        IReadOnlyList<LoraFactors>? start = null)
     {
         var hp = weights.Hparams;
         if (options.FirstLayer < 0 || options.EndLayer > hp.LayerCount || options.FirstLayer >= options.EndLayer)
@@ -84,14 +87,18 @@ public static unsafe class LoraTrainer
             }
         parameters.Allocate();
         // As PEFT starts LoRA: A uniform in ±1/√n_in, B zero, so training starts from the frozen model
-        // exactly and the first gradient reaches B through a non-zero A.
+        // exactly and the first gradient reaches B through a non-zero A. A term with earlier factors of its
+        // shape continues from them instead: a sleep builds on what the last one consolidated.
         var random = new Random(options.Seed);
         foreach (var t in terms)
         {
-            long n = t.A->Ne[0];
+            long n = t.A->Ne[0], outputs = t.B->Ne[1];
             float bound = 1f / MathF.Sqrt(n);
-            Tensors.Set<float>(t.A, [.. Enumerable.Range(0, (int)(n * options.Rank)).Select(_ => (float)(random.NextDouble() * 2 - 1) * bound)]);
-            Tensors.Set<float>(t.B, new float[Ggml.ggml_nelements(t.B)]);
+            float[] a = [.. Enumerable.Range(0, (int)(n * options.Rank)).Select(_ => (float)(random.NextDouble() * 2 - 1) * bound)];
+            var earlier = start?.FirstOrDefault(f => f.Layer == t.Layer && f.Matrix == t.Matrix && f.Rank == options.Rank
+                                                     && f.InputDim == n && f.OutputDim == outputs);
+            Tensors.Set<float>(t.A, earlier?.A ?? a);
+            Tensors.Set<float>(t.B, earlier?.B ?? new float[Ggml.ggml_nelements(t.B)]);
         }
 
         var training = TrainingLoop.Run(weights, backend, options.FirstLayer, targets,

@@ -22,12 +22,13 @@ public static class CyclesEvalCommand
         var corpus = new Option<string?>("--corpus") { Description = "Text for the key statistics (default: text the model writes itself)." };
         var wiki = new Option<string?>("--wikitext") { Description = "WikiText for perplexity (its second half; a file covariance reads the start)." };
         var steps = new Option<int?>("--steps") { Description = "Consolidation steps at most per sleep." };
+        var replay = new Option<int>("--replay") { Description = "Already consolidated facts each sleep trains again.", DefaultValueFactory = _ => new SleepOptions().Replay };
         var json = new Option<string?>("--json") { Description = "Write the report here." };
         Cli.AtLeastOne(cycles);
         Cli.AtLeastOne(perCycle);
         var command = new Command("cycles", "Wake and sleep in cycles: N facts written, then a sleep, C times; recall of all facts so far, edits dissolved, PPL and sleep time after each.");
         models.AddTo(command);
-        foreach (var o in new Option[] { facts, cycles, perCycle, baseline, noSleep, corpus, wiki, steps, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { facts, cycles, perCycle, baseline, noSleep, corpus, wiki, steps, replay, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -47,7 +48,7 @@ public static class CyclesEvalCommand
                     PerCycle = result.GetValue(perCycle),
                     Corpus = result.GetValue(corpus) is { } file ? Corpus.FromFile(file) : Corpus.SelfGenerated(),
                     CacheDirectory = Memory.MemoryService.DefaultCacheDirectory,
-                    Sleep = new SleepOptions { Lora = lora },
+                    Sleep = new SleepOptions { Lora = lora, Replay = result.GetValue(replay) },
                     NoSleep = wakeOnly,
                     WikiText = result.GetValue(wiki),
                 }, line => Console.Error.WriteLine(line))));
@@ -55,10 +56,14 @@ public static class CyclesEvalCommand
             foreach (var report in reports)
             {
                 Console.WriteLine($"{report.Model}: {report.Cycles} cycles of {report.PerCycle} facts, {(report.Sleep ? "with sleep" : "wake only")}; bare PPL {report.BasePerplexity:F2}");
-                Console.WriteLine("cycle facts   raw  para  chat  scale0 edits  adapter B    PPL  sleep s");
+                Console.WriteLine("cycle facts   raw  para  chat  local (KL)      namesake (KL)  scale0 edits  adapter B    PPL  sleep s trained");
                 foreach (var p in report.Points)
-                    Console.WriteLine($"{p.Cycle,5} {p.Facts,5} {p.Raw,5:F2} {p.Paraphrase,5:F2} {p.Chat,5:F2} {p.AtScaleZero,7} {p.ActiveEdits,5} {p.ConsolidatedBytes,10:N0} {p.Perplexity,6:F2} {p.SleepSeconds,8:F0}" +
-                                      (p.Committed == false ? $"  rolled back: {p.Verdict}" : ""));
+                    Console.WriteLine($"{p.Cycle,5} {p.Facts,5} {p.Raw,5:F2} {p.Paraphrase,5:F2} {p.Chat,5:F2}  {p.Locality.Unchanged,4:F2} ({p.Locality.Divergence,6:F3})  " +
+                                      $"{p.NamesakeLocality.Unchanged,4:F2} ({p.NamesakeLocality.Divergence,6:F3}) {p.AtScaleZero,7} {p.ActiveEdits,5} {p.ConsolidatedBytes,10:N0} " +
+                                      $"{p.Perplexity,6:F2} {p.SleepSeconds,8:F0} {p.TrainedFacts,7}" + (p.Committed == false ? $"  rolled back: {p.Verdict}" : ""));
+                if (report.Reopened is { } r)
+                    Console.WriteLine($"after reopening the memory: raw {r.Raw:F2}, paraphrase {r.Paraphrase:F2}, chat {r.Chat:F2}" +
+                                      (report.MedianSleepSeconds is { } m ? $"; median sleep {m:F0} s" : ""));
             }
             return 0;
         });

@@ -15,11 +15,12 @@ public static class SleepCommand
         var rate = new Option<float?>("--lr") { Description = "Consolidation learning rate (default 2e-3; a rate far too high shows the gate rolling back)." };
         var rank = new Option<int?>("--rank") { Description = "Rank of the consolidated adapter (default 16)." };
         var budget = new Option<int>("--budget") { Description = "Facts that may keep a MEMIT edit after the sleep.", DefaultValueFactory = _ => 50 };
+        var replay = new Option<int>("--replay") { Description = "Already consolidated facts trained again beside the new ones.", DefaultValueFactory = _ => new SleepOptions().Replay };
         var gate = new Option<double>("--gate-ppl") { Description = "Perplexity allowance over the bare model, e.g. 0.02 for +2%.", DefaultValueFactory = _ => 0.02 };
         var json = Cli.JsonOption();
         var command = new Command("sleep", "Consolidate the memories into a LoRA adapter and dissolve their MEMIT edits; commits only if recall and perplexity pass.");
         models.AddTo(command);
-        foreach (var o in new Option[] { memory, steps, rate, rank, budget, gate, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { memory, steps, rate, rank, budget, replay, gate, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result), result.GetValue(memory) ?? "");
@@ -30,7 +31,7 @@ public static class SleepCommand
             if (result.GetValue(steps) is { } s) lora = lora with { Steps = s };
             if (result.GetValue(rate) is { } r) lora = lora with { LearningRate = r };
             if (result.GetValue(rank) is { } k) lora = lora with { Rank = k };
-            var options = new SleepOptions { Lora = lora, EditBudget = result.GetValue(budget), PerplexityGate = result.GetValue(gate) };
+            var options = new SleepOptions { Lora = lora, EditBudget = result.GetValue(budget), Replay = result.GetValue(replay), PerplexityGate = result.GetValue(gate) };
             var report = await engine.SleepAsync(options, new Progress<string>(line => Console.Error.WriteLine(line)));
             if (result.GetValue(json)) Cli.WriteJson(report);
             else Print(report);
@@ -55,7 +56,7 @@ public static class SleepCommand
                                               $"{f.StageBefore,2} → {f.Stage} {f.ScaleBefore,4:0.0#} → {f.Scale:0.0#}"));
         if (report.TextOnlyFacts > 0) Console.WriteLine($"{report.TextOnlyFacts} text-only memories: served by the prompt, not audited here");
         Console.WriteLine(string.Create(c, $"perplexity: bare {report.BasePerplexity:F2}, before {report.PerplexityBefore:F2}, after {report.PerplexityAfter:F2}"));
-        Console.WriteLine(string.Create(c, $"consolidated: {report.TrainedFacts} facts, {report.TrainingSteps} steps, answer NLL {report.TrainingNll:F3}, " +
+        Console.WriteLine(string.Create(c, $"consolidated: {report.TrainedFacts} facts ({report.ReplayedFacts} replayed), {report.TrainingSteps} steps, answer NLL {report.TrainingNll:F3}, " +
                                            $"anchor KL {report.AnchorKl:F4}, {report.ConsolidatedBytes:N0} B"));
         Console.WriteLine($"edits: {report.ActiveEdits} keep a MEMIT edit, {report.Dissolved} dissolved");
         if (report.EditNorms.Count > 0)

@@ -45,6 +45,38 @@ public static class LoraAdapterFile
         writer.WriteTo(path);
     }
 
+    /// <summary>
+    /// The pairs of an adapter as <see cref="Write"/> wrote it (F32 or F16), e.g. the consolidated adapter a
+    /// sleep continues from.
+    /// </summary>
+    /// <exception cref="SleepingLlmException">not such an adapter: a lora_a without its lora_b, another type, other shapes.</exception>
+    public static IReadOnlyList<LoraPair> Read(byte[] bytes, string source)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        var file = GgufFile.Read(stream, source);
+        var pairs = new List<LoraPair>();
+        foreach (var a in file.Tensors.Where(t => t.Name.EndsWith(".lora_a", StringComparison.Ordinal)))
+        {
+            string weight = a.Name[..^".lora_a".Length];
+            var b = file.FindTensor(weight + ".lora_b");
+            if (b is null || a.Dimensions.Count != 2 || b.Dimensions.Count != 2 || a.Dimensions[1] != b.Dimensions[0])
+                throw new SleepingLlmException($"{source}: {weight} is not a LoRA pair (lora_a [n_in, rank] with lora_b [rank, n_out])");
+            pairs.Add(new LoraPair(weight, (int)a.Dimensions[0], (int)b.Dimensions[1], (int)a.Dimensions[1], Floats(file, a), Floats(file, b)));
+        }
+        return pairs;
+    }
+
+    static float[] Floats(GgufFile file, GgufTensorInfo tensor)
+    {
+        byte[] data = file.ReadTensorData(tensor);
+        return tensor.Type switch
+        {
+            GgmlType.F32 => MemoryMarshal.Cast<byte, float>(data).ToArray(),
+            GgmlType.F16 => [.. MemoryMarshal.Cast<byte, Half>(data).ToArray().Select(h => (float)h)],
+            _ => throw new SleepingLlmException($"{file.Source}: {tensor.Name} is {tensor.Type}; adapters here are F32 or F16"),
+        };
+    }
+
     static byte[] Bytes(float[] values, GgmlType type)
     {
         if (type == GgmlType.F32) return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

@@ -20,6 +20,24 @@ public sealed record LocalityAnswer(string Prompt, bool FirstTokenUnchanged, dou
     public bool Unchanged => Divergence < Locality.UnchangedBelow;
 }
 
+/// <summary>Locality prompts as text and tokens, with the bare model's next-token distributions after each: what a memory is compared against.</summary>
+public sealed record LocalityBaseline(IReadOnlyList<string> Text, IReadOnlyList<int[]> Tokens, IReadOnlyList<float[]> Bare)
+{
+    public static LocalityBaseline Of(Model model, Scorer scorer, IReadOnlyList<string> text)
+    {
+        var tokens = text.Select(p => model.Tokenize(p)).ToList();
+        return new LocalityBaseline(text, tokens, Locality.NextToken(scorer, tokens, null));
+    }
+
+    /// <summary>Each prompt's first token and KL with <paramref name="adapter"/> at <paramref name="scale"/>.</summary>
+    public IReadOnlyList<LocalityAnswer> With(Scorer scorer, SafeLlamaAdapterHandle adapter, float scale = 1f) =>
+        Locality.Compare(Text, Bare, Locality.NextToken(scorer, Tokens, adapter, scale));
+
+    /// <summary>The same with several adapters at once (a memory's MEMIT edits and its consolidated adapter).</summary>
+    public IReadOnlyList<LocalityAnswer> With(Scorer scorer, IReadOnlyList<AdapterScale> adapters) =>
+        Locality.Compare(Text, Bare, Locality.NextTokenWith(scorer, Tokens, adapters));
+}
+
 /// <summary>
 /// The one locality measure every eval uses (wake, its CounterFact locality prompts, modes). It reads the
 /// next token's distribution, not a greedy continuation: an 8-token continuation flips on a near-tie many
@@ -50,6 +68,13 @@ public static class Locality
     public static IReadOnlyList<float[]> NextToken(Scorer scorer, IReadOnlyList<int[]> prompts, SafeLlamaAdapterHandle? adapter, float scale = 1f)
     {
         scorer.UseAdapter(adapter, scale);
+        return [.. prompts.Select(p => scorer.NextToken(p))];
+    }
+
+    /// <summary>The same with several adapters at once (a memory's MEMIT edits and its consolidated adapter).</summary>
+    public static IReadOnlyList<float[]> NextTokenWith(Scorer scorer, IReadOnlyList<int[]> prompts, IReadOnlyList<AdapterScale> adapters)
+    {
+        scorer.UseAdapters(adapters);
         return [.. prompts.Select(p => scorer.NextToken(p))];
     }
 

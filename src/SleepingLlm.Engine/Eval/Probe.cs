@@ -34,6 +34,45 @@ public static class Probe
 
     public static bool Names(string text, string obj) => text.Contains(obj, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// <c>Names(Complete(context, prompt), obj)</c>, stopping as soon as the object is named: greedy decoding
+    /// makes the rest of the answer irrelevant to the verdict, and an audit asks every fact.
+    /// </summary>
+    public static bool Completes(Context context, string prompt, string obj)
+    {
+        context.Clear();
+        using var watch = new NameWatch(obj);
+        Generation.Run(context, context.Model.Tokenize(prompt), SamplerSettings.Greedy, CompletionTokens, watch.Add, watch.Named);
+        return watch.Seen;
+    }
+
+    /// <summary><c>Names(Ask(context, question), obj)</c>, stopping as soon as the object is named (<see cref="Completes"/>).</summary>
+    public static bool Answers(Context context, string question, string obj)
+    {
+        context.Clear();
+        using var watch = new NameWatch(obj);
+        new ChatSession(context).Reply(question, SamplerSettings.Greedy, ReplyTokens, watch.Add, watch.Named);
+        return watch.Seen;
+    }
+
+    /// <summary>The text so far, and a token that is cancelled once it names the object.</summary>
+    sealed class NameWatch(string obj) : IDisposable
+    {
+        readonly System.Text.StringBuilder text = new();
+        readonly CancellationTokenSource named = new();
+
+        public CancellationToken Named => named.Token;
+        public bool Seen => named.IsCancellationRequested;
+
+        public void Add(string piece)
+        {
+            text.Append(piece);
+            if (!Seen && Names(text.ToString(), obj)) named.Cancel();
+        }
+
+        public void Dispose() => named.Dispose();
+    }
+
     /// <summary>Raw, paraphrase and chat recall of <paramref name="facts"/>.</summary>
     public static Recall Facts(Context context, IReadOnlyList<FactRecord> facts)
     {

@@ -36,22 +36,8 @@ public sealed record WakeEvalOptions
 /// </summary>
 public static class WakeEvaluation
 {
-    /// <summary>The locality prompts as text and tokens, and the bare model's next-token distributions after each.</summary>
-    sealed record Prompts(IReadOnlyList<string> Text, IReadOnlyList<int[]> Tokens, IReadOnlyList<float[]> Bare)
-    {
-        public static Prompts Of(Model model, Scorer scorer, IReadOnlyList<string> text)
-        {
-            var tokens = text.Select(p => model.Tokenize(p)).ToList();
-            return new Prompts(text, tokens, Eval.Locality.NextToken(scorer, tokens, null));
-        }
-
-        /// <summary>Each prompt's first token and KL with <paramref name="adapter"/> at <paramref name="scale"/>.</summary>
-        public IReadOnlyList<LocalityAnswer> With(Scorer scorer, SafeLlamaAdapterHandle adapter, float scale = 1f) =>
-            Eval.Locality.Compare(Text, Bare, Eval.Locality.NextToken(scorer, Tokens, adapter, scale));
-    }
-
     /// <summary>What the memory is measured against: the bare model on the locality prompts and the perplexity texts.</summary>
-    sealed record Baseline(Prompts Others, IReadOnlyList<string> OthersContinued, Prompts Namesakes, Prompts? CounterFact,
+    sealed record Baseline(LocalityBaseline Others, IReadOnlyList<string> OthersContinued, LocalityBaseline Namesakes, LocalityBaseline? CounterFact,
         PerplexityText? WikiText, double? Perplexity, PerplexityText? ChatText, double? ChatPerplexity);
 
     public static WakeReport Run(WakeEvalOptions options, Action<string>? log = null)
@@ -63,12 +49,12 @@ public static class WakeEvaluation
         Baseline baseline;
         using (var bare = new Context(model))
         {
-            var others = Prompts.Of(model, scorer, [.. LocalityPrompts.Unrelated(options.Records, options.Count).Select(r => r.Prompt)]);
+            var others = LocalityBaseline.Of(model, scorer, [.. LocalityPrompts.Unrelated(options.Records, options.Count).Select(r => r.Prompt)]);
             var wiki = options.WikiText is null ? null : Perplexity.HeldOut(model, options.WikiText, options.Corpus, covarianceTokens, log);
             var chat = model.ChatTemplate is null ? null : Perplexity.Chat(model);
             baseline = new Baseline(others, [.. others.Text.Select(p => Probe.Complete(bare, p))],
-                Prompts.Of(model, scorer, [.. LocalityPrompts.Namesakes(options.Records, options.Count).Select(r => r.Prompt)]),
-                options.CounterFactPrompts.Count == 0 ? null : Prompts.Of(model, scorer, options.CounterFactPrompts),
+                LocalityBaseline.Of(model, scorer, [.. LocalityPrompts.Namesakes(options.Records, options.Count).Select(r => r.Prompt)]),
+                options.CounterFactPrompts.Count == 0 ? null : LocalityBaseline.Of(model, scorer, options.CounterFactPrompts),
                 wiki, wiki is null ? null : Perplexity.Measure(scorer, wiki, null), chat, chat is null ? null : Perplexity.Measure(scorer, chat, null));
         }
         if (baseline.Namesakes.Text.Count < 20)

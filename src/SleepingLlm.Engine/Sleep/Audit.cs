@@ -19,10 +19,10 @@ public static class Audit
 {
     public static FactAudit Fact(Context context, StoredFact fact)
     {
-        bool? chat = fact.Question is null || context.Model.ChatTemplate is null ? null : Probe.Names(Probe.Ask(context, fact.Question), fact.Object);
+        bool? chat = fact.Question is null || context.Model.ChatTemplate is null ? null : Probe.Answers(context, fact.Question, fact.Object);
         // The user's own facts live in chat only: their first-person question is their one probe, on both counts.
         if (fact.IsAsked && chat is { } asked) return new FactAudit(fact.Id, asked, asked);
-        bool raw = Probe.Names(Probe.Complete(context, fact.Prompt), fact.Object);
+        bool raw = Probe.Completes(context, fact.Prompt, fact.Object);
         return new FactAudit(fact.Id, raw, chat);
     }
 

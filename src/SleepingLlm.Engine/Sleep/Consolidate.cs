@@ -19,20 +19,24 @@ public static class Consolidate
 {
     static readonly string[] OrdinaryStarts = ["The history of the city", "Scientists have found that", "My favourite recipe is", "The weather today"];
 
+    /// <param name="facts">What this sleep trains: the facts not yet consolidated and a replay sample of those that are (<see cref="Replay"/>).</param>
+    /// <param name="start">The last sleep's adapter to continue from; null trains a new one.</param>
     public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
-        string scratchDirectory, IProgress<string>? progress)
+        string scratchDirectory, IProgress<string>? progress, byte[]? start = null)
     {
         var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
         var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions);
+        var earlier = start is null ? null : Consolidation.ReadAdapter(start);
         progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
-                         $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}");
+                         $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}" +
+                         (earlier is null ? ", a new adapter" : ", on top of the last sleep's adapter"));
         using var backend = Backend.Cpu(model.Options.Threads);
         using var weights = ModelWeights.LoadForBackward(model.Path, backend, options.FirstLayer, head: true, ServedWeights.Of(model));
         var eta = new Eta(options.Steps);
         var steps = new InlineProgress<TrainingStep>(s =>
             progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}{eta.Next()}"));
-        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps);
+        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps, earlier);
 
         string path = Path.Combine(scratchDirectory, $"memory-{Environment.ProcessId}-consolidated-{Guid.NewGuid():N}.gguf");
         byte[] bytes;

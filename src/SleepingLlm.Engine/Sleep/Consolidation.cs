@@ -70,6 +70,15 @@ public static class Consolidation
         return anchors;
     }
 
+    /// <summary>
+    /// The factors of a consolidated adapter (<see cref="WriteAdapter"/>'s GGUF bytes), for the next sleep to
+    /// continue from; a pair on a weight that is not a block's ("blk.N.name.weight") is left out.
+    /// </summary>
+    public static IReadOnlyList<LoraFactors> ReadAdapter(byte[] adapter) =>
+        [.. LoraAdapterFile.Read(adapter, "the consolidated adapter").Select(p => p.Weight.Split('.') is ["blk", var layer, var matrix, "weight"]
+                && int.TryParse(layer, System.Globalization.CultureInfo.InvariantCulture, out int l)
+                ? new LoraFactors(l, matrix, p.InputDim, p.OutputDim, p.Rank, p.A, p.B) : null).OfType<LoraFactors>()];
+
     /// <summary>The trained factors as a standard GGUF LoRA adapter (F32, alpha = rank) for <paramref name="architecture"/>.</summary>
     public static void WriteAdapter(string path, string architecture, IReadOnlyList<LoraFactors> factors) =>
         LoraAdapterFile.Write(path, architecture,

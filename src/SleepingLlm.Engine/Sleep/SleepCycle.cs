@@ -45,7 +45,9 @@ static class SleepCycle
 
             clock.Restart();
             var lora = options.Lora ?? SleepOptions.DefaultLora(model.LayerCount);
-            var consolidated = Consolidate.Run(model, bare, architecture, facts, lora, store.AdapterDirectory, progress);
+            var start = store.Consolidated()?.Adapter;
+            var trained = Replay.Choose(facts, before, options.Replay, continuing: start is not null, rotation: store.SleepCounts().Committed);
+            var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start);
             var consolidateTime = clock.Elapsed;
             cancel.ThrowIfCancellationRequested();
 
@@ -85,6 +87,7 @@ static class SleepCycle
                 PerplexityBefore = perplexityBefore,
                 PerplexityAfter = perplexityAfter,
                 TrainedFacts = consolidated.Facts,
+                ReplayedFacts = trained.Count(f => f.Stage > 0),
                 TrainingSteps = consolidated.Training.Steps,
                 TrainingNll = consolidated.Training.Nll,
                 AnchorKl = consolidated.Training.AnchorKl,

@@ -11,6 +11,12 @@ public sealed record SleepOptions
     /// <summary>At most this many facts keep a MEMIT edit (scale above 0) after a sleep; MEMIT alone holds about 50 on a small model.</summary>
     public int EditBudget { get; init; } = 50;
 
+    /// <summary>
+    /// At most this many already consolidated facts are trained again in a sleep that continues from the last
+    /// adapter (<see cref="Replay"/>), beside every fact not consolidated yet.
+    /// </summary>
+    public int Replay { get; init; } = 20;
+
     /// <summary>The gate's perplexity allowance over the bare model (0.02: +2%); a sleep that does not raise perplexity passes too.</summary>
     public double PerplexityGate { get; init; } = 0.02;
 

@@ -21,7 +21,10 @@ public sealed record SleepReport
     public double BasePerplexity { get; init; }
     public double PerplexityBefore { get; init; }
     public double PerplexityAfter { get; init; }
+    /// <summary>Facts trained this sleep: those not consolidated yet, and <see cref="ReplayedFacts"/> of those that are.</summary>
     public int TrainedFacts { get; init; }
+    /// <summary>Already consolidated facts trained again (<see cref="Replay"/>).</summary>
+    public int ReplayedFacts { get; init; }
     public int TrainingSteps { get; init; }
     public double TrainingNll { get; init; }
     public double AnchorKl { get; init; }

@@ -67,6 +67,33 @@ public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : Scratch
         Assert.Equal(answer[0], TensorPrimitives.IndexOfMax(llama));
     }
 
+    [Fact]
+    public void A_later_sleep_continues_from_the_adapter_the_last_one_wrote()
+    {
+        using var model = Model.Load(TestModels.Stories260K);
+        int[] prompt = model.Tokenize(Prompt);
+        int[] answer = model.Tokenize(" Tom", addSpecial: false);
+        using var backend = Backend.Cpu(2);
+        using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
+        TrainingSequence[] sequences = [new([.. prompt, .. answer], prompt.Length)];
+        var first = LoraTrainer.Train(weights, backend, sequences, [], Options with { Steps = 30 });
+
+        // Read back from the GGUF the store keeps, as the next sleep does.
+        string path = Path.Combine(directory, "consolidated.gguf");
+        Consolidation.WriteAdapter(path, weights.Hparams.Architecture, first.Factors);
+        var stored = Consolidation.ReadAdapter(File.ReadAllBytes(path));
+        Assert.Equal(first.Factors.Select(f => (f.Layer, f.Matrix, f.Rank)), stored.Select(f => (f.Layer, f.Matrix, f.Rank)));
+        Assert.Equal(first.Factors[0].B, stored[0].B);
+
+        var log = new TrainingLog(output.WriteLine);
+        LoraTrainer.Train(weights, backend, sequences, [], Options with { Steps = 1 }, log, start: stored);
+        var fresh = new TrainingLog(output.WriteLine);
+        LoraTrainer.Train(weights, backend, sequences, [], Options with { Steps = 1 }, fresh);
+        output.WriteLine($"NLL at step 0: continuing {log.Steps[0].Nll:F4} (the first sleep ended at {first.Training.Nll:F4}), fresh {fresh.Steps[0].Nll:F3}");
+        Assert.Equal(first.Training.Nll, log.Steps[0].Nll, 3);
+        Assert.True(log.Steps[0].Nll < 0.5 * fresh.Steps[0].Nll);
+    }
+
     static float[] LastLogits(ModelWeights weights, Backend backend, int[] tokens, IReadOnlyList<LowRank> terms)
     {
         using var graph = new ComputeGraph(backend);
