@@ -51,7 +51,7 @@ public sealed partial class ChatApp
         Post(() => Note(string.Create(CultureInfo.InvariantCulture,
             $"remembered #{done.Id} {fact}{(done.Replaced is { } old ? $", an update of #{old}" : "")} ({done.Elapsed.TotalSeconds:0.0} s)")));
         if (done.Notice is { } notice) Post(() => Note(notice));
-        await RefreshMemory();
+        await AfterWrite();
     }
 
     /// <summary>/yes and /no: writes or drops the first waiting fact (or all of them).</summary>

@@ -5,7 +5,7 @@ using SleepingLlm.Native;
 
 namespace SleepingLlm.Chat;
 
-/// <summary>The chat's memory side: sleep and nap, remember and forget, the facts and status lines.</summary>
+/// <summary>The chat's memory side: sleep and nap (by itself under pressure), remember, forget and pin, the facts and status lines.</summary>
 public sealed partial class ChatApp
 {
     /// <summary>Ctrl+S and /sleep: a sleep; /nap: the recall audit alone.</summary>
@@ -45,7 +45,26 @@ public sealed partial class ChatApp
             Post(() => run.Fail(e.Message));
         }
         await RefreshMemory();
+        Post(() => state.PressureAfterSleep = state.Memory.Pressure);
     }
+
+    /// <summary>
+    /// After each write: the chat sleeps by itself, as Ctrl+S does, when the write took the sleep pressure over its
+    /// threshold (<see cref="AutoSleep"/>), and says why in the transcript.
+    /// </summary>
+    async Task AfterWrite()
+    {
+        await RefreshMemory();
+        Post(() =>
+        {
+            if (AutoSleep.Reason(state.Memory.Pressure, state.PressureAfterSleep, AutoSleeps, state.Sleep is { Finished: false }) is not { } why) return;
+            Note($"sleeping: {why}");
+            StartSleep(SleepKind.Sleep);
+        });
+    }
+
+    /// <summary>chat --auto-sleep on, with the memory in the weights: prompt and rag modes run without the adapters a sleep works on.</summary>
+    bool AutoSleeps => options.AutoSleep && MemoryModes.UsesWeights(engine.MemoryMode);
 
     async Task Nap(SleepRun run)
     {
@@ -86,13 +105,23 @@ public sealed partial class ChatApp
         Post(() => Note(string.Create(CultureInfo.InvariantCulture,
             $"remembered #{done.Id}{(done.Replaced is { } old ? $" (replaces #{old})" : "")} in {done.Elapsed.TotalSeconds:0.0} s")));
         if (done.Notice is { } notice) Post(() => Note(notice));
-        await RefreshMemory();
+        await AfterWrite();
     }
 
     async Task Forget(long id)
     {
         bool done = await engine.ForgetAsync(id);
         Post(() => Note(done ? $"forgot #{id}: its edit is gone from the weights" : $"no active memory #{id}"));
+        await RefreshMemory();
+    }
+
+    /// <summary>/pin ID and /unpin ID: whether sleep's Prune may take the memory's edit out of the weights.</summary>
+    async Task Pin(long id, bool pinned)
+    {
+        bool done = await engine.PinAsync(id, pinned);
+        Post(() => Note(!done ? $"no active memory #{id}"
+            : pinned ? $"pinned #{id}: sleep keeps its edit in the weights, however many memories there are"
+            : $"unpinned #{id}: sleep may prune its edit once the consolidated adapter carries it"));
         await RefreshMemory();
     }
 
@@ -203,7 +232,7 @@ public sealed partial class ChatApp
                 ? $"{(r ? "recalled" : "missed")} {when.ToLocalTime():HH:mm}"
                 : "not audited yet";
             text.Append(CultureInfo.InvariantCulture,
-                $"\n#{fact.Id} {fact.Subject} {fact.Relation} {fact.Object} · stage {fact.Stage} · scale {fact.Scale:0.00} · {recall}");
+                $"\n#{fact.Id} {fact.Subject} {fact.Relation} {fact.Object} · stage {fact.Stage} · scale {fact.Scale:0.00} · {recall}{(fact.Pinned ? " · pinned" : "")}");
         }
         return text.ToString();
     }
@@ -219,10 +248,19 @@ public sealed partial class ChatApp
             $"window   {state.Window.Turns} turns verbatim, summaries: {state.Window.Summaries} (/compact)",
             $"log      {state.Window.TranscriptPath ?? "none (no memory)"}",
             $"speed    {speed}",
-            $"memory   {state.Memory.Facts.Count} facts, sleep pressure {state.SleepPressure}",
+            $"memory   {state.Memory.Facts.Count} facts, {PressureLine(state.Memory.Pressure)}",
             $"mode     {engine.MemoryMode.Name()} (--memory-mode: weights, prompt, rag or hybrid)",
             $"yours    {SleepingLlm.Conversation.UserFactsModes.Name(engine.UserFacts)} (--user-facts: weights, relevant, profile, both)",
             $"system   {SystemLine(state.Window.SystemPrompt)}");
+    }
+
+    /// <summary>The sleep pressure in words, and what the chat does about it.</summary>
+    string PressureLine(SleepingLlm.Sleep.SleepPressure pressure)
+    {
+        string recall = pressure.Recalled == 0 ? "recall not yet audited twice"
+            : $"{pressure.Lost} of {pressure.Recalled} recalled before were missed at the last audit";
+        string auto = AutoSleeps ? $"sleeps by itself over {pressure.Limit} or when recall falls" : "no automatic sleep";
+        return $"{pressure.InWeights} in the weights, {recall} ({auto})";
     }
 
     /// <summary>What the memory put in the system prompt: with the user's facts in the weights, nothing.</summary>

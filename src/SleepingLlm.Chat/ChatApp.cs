@@ -290,7 +290,8 @@ public sealed partial class ChatApp
             case SlashCommandKind.Remember when command.Argument.Length == 0:
                 Note("usage: /remember TEXT (e.g. /remember I live in Oslo) or /remember SUBJECT | RELATION | OBJECT");
                 break;
-            case SlashCommandKind.Facts or SlashCommandKind.Remember or SlashCommandKind.Forget or SlashCommandKind.Undo when !engine.HasMemory:
+            case SlashCommandKind.Facts or SlashCommandKind.Remember or SlashCommandKind.Forget or SlashCommandKind.Pin or SlashCommandKind.Unpin
+                or SlashCommandKind.Undo when !engine.HasMemory:
                 Note("this chat runs without memory (--no-memory)");
                 break;
             case SlashCommandKind.Facts: Start(ShowFacts()); break;
@@ -308,6 +309,10 @@ public sealed partial class ChatApp
                 break;
             case SlashCommandKind.Forget:
                 Start(long.TryParse(command.Argument.TrimStart('#'), out long id) ? Forget(id) : Forget(command.Argument));
+                break;
+            case SlashCommandKind.Pin or SlashCommandKind.Unpin:
+                if (long.TryParse(command.Argument.TrimStart('#'), out long pinId)) Start(Pin(pinId, command.Kind == SlashCommandKind.Pin));
+                else Note($"usage: /{command.Name} ID, e.g. /{command.Name} 12   (/facts lists them)");
                 break;
             case SlashCommandKind.Undo: Start(Undo()); break;
             case SlashCommandKind.Compact: Start(Compact()); break;

@@ -39,8 +39,8 @@ sealed class ChatState(string model, string backend, int contextSize)
         return true;
     }
 
-    /// <summary>Memories whose edits still sit at MEMIT scale 1: what the next sleep has to consolidate.</summary>
-    public int SleepPressure => Memory.Facts.Count(f => f.Stage == 0);
+    /// <summary>The sleep pressure the last sleep of this session left (null: none yet): what the next automatic one is measured against.</summary>
+    public SleepingLlm.Sleep.SleepPressure? PressureAfterSleep { get; set; }
 
     /// <summary>How far the background key statistics of the first write are (0..1); null: none running.</summary>
     public double? KeyStatistics { get; set; }
@@ -54,6 +54,6 @@ sealed class ChatState(string model, string backend, int contextSize)
             : Sleep is { Finished: false } run ? $"{spinner} {(run.Kind == SleepKind.Sleep ? "sleeping" : "napping")}"
             : KeyStatistics is { } done ? $"keys {done * 100:0}%"
             : "ready";
-        return new StatusLine(Model, Backend, TokensPerSecond, ContextUsed, ContextSize, Memory.Facts.Count, SleepPressure, activity);
+        return new StatusLine(Model, Backend, TokensPerSecond, ContextUsed, ContextSize, Memory.Facts.Count, Memory.Pressure, activity);
     }
 }

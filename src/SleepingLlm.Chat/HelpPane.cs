@@ -12,7 +12,7 @@ static class HelpPane
         ("Alt+Enter", "new line (also Shift+Enter, Ctrl+J, or \\ at the end)"),
         ("Up, Down", "history, or the lines of a multi-line entry"),
         ("PgUp, PgDn", "scroll the chat"),
-        ("Ctrl+S", "sleep (a nap until the sleep engine lands)"),
+        ("Ctrl+S", "sleep now (it also sleeps by itself under sleep pressure; chat --auto-sleep off)"),
         ("Ctrl+C", "stop the reply; twice quits"),
         ("Esc, Ctrl+D", "quit (Esc first closes this help)"),
         ("Ctrl+A E U K W", "readline editing: start, end, cut to start, cut to end, cut word"),

@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 
 namespace SleepingLlm.Chat;
 
-/// <summary>The facts in the model's weights: each with its stage, its MEMIT scale and its last recall.</summary>
+/// <summary>The facts in the model's weights: each with its stage, its MEMIT scale and its last recall; a pinned one says so.</summary>
 static class MemoryPanel
 {
     // Right-aligned columns after the fact: stage, scale, recall (each with a space before it).
@@ -36,7 +36,7 @@ static class MemoryPanel
         yield return header;
         foreach (var fact in facts)
         {
-            var lines = TextWrap.Wrap($"{fact.Subject} {fact.Relation} {fact.Object}", factWidth);
+            var lines = TextWrap.Wrap($"{fact.Subject} {fact.Relation} {fact.Object}{(fact.Pinned ? " (pinned)" : "")}", factWidth);
             var (recall, recallStyle) = Recall(fact, now);
             var first = new Paragraph();
             first.Append(lines[0].PadRight(factWidth - TextWrap.Cells(lines[0]) + lines[0].Length));

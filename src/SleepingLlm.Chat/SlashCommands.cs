@@ -1,6 +1,6 @@
 namespace SleepingLlm.Chat;
 
-enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Undo, Compact, Yes, No, Status, Reset, Help, Quit, Unknown }
+enum SlashCommandKind { Sleep, Nap, Facts, Remember, Forget, Pin, Unpin, Undo, Compact, Yes, No, Status, Reset, Help, Quit, Unknown }
 
 /// <summary>A parsed <c>/command argument</c> line.</summary>
 sealed record SlashCommand(SlashCommandKind Kind, string Name, string Argument);
@@ -13,12 +13,14 @@ static class SlashCommands
 {
     public static IReadOnlyList<SlashCommandHelp> All { get; } =
     [
-        new("/sleep", "sleep: consolidate memories (a nap until the sleep engine lands)"),
+        new("/sleep", "sleep: consolidate the memories into the adapter (also by itself under pressure)"),
         new("/nap", "audit recall of every memory"),
         new("/facts", "list the memories"),
         new("/remember TEXT", "remember what TEXT says about you (e.g. /remember I live in Oslo)"),
         new("/remember S | R | O", "write a fact into the weights (MEMIT)"),
         new("/forget ID|TEXT", "remove a memory by its id or its words"),
+        new("/pin ID", "keep a memory's edit through every sleep (never pruned)"),
+        new("/unpin ID", "let sleep prune it again"),
         new("/undo", "forget this session's last memory"),
         new("/compact", "summarise the older turns now"),
         new("/yes [all]", "with --confirm: write the fact waiting for approval (or all of them)"),
@@ -36,6 +38,8 @@ static class SlashCommands
         ["facts"] = SlashCommandKind.Facts,
         ["remember"] = SlashCommandKind.Remember,
         ["forget"] = SlashCommandKind.Forget,
+        ["pin"] = SlashCommandKind.Pin,
+        ["unpin"] = SlashCommandKind.Unpin,
         ["undo"] = SlashCommandKind.Undo,
         ["compact"] = SlashCommandKind.Compact,
         ["yes"] = SlashCommandKind.Yes,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SleepingLlm.Sleep;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -6,7 +7,7 @@ namespace SleepingLlm.Chat;
 
 /// <summary>What the status bar shows; <see cref="Activity"/> is what the app is doing or a hint.</summary>
 sealed record StatusLine(string Model, string Backend, double? TokensPerSecond, int ContextUsed, int ContextSize,
-    int Memories, int SleepPressure, string Activity);
+    int Memories, SleepPressure SleepPressure, string Activity);
 
 /// <summary>One inverted line at the bottom: model, backend, speed, context, memories, sleep pressure.</summary>
 static class StatusBar
@@ -32,9 +33,13 @@ static class StatusBar
             $"{speed} tok/s",
             $"ctx {status.ContextUsed}/{status.ContextSize}",
             compact ? $"mem {status.Memories}" : status.Memories == 1 ? "1 memory" : $"{status.Memories} memories",
-            compact ? $"sleep {status.SleepPressure}" : $"sleep pressure {status.SleepPressure}",
+            Pressure(status.SleepPressure, compact),
             status.Activity);
     }
+
+    /// <summary>Memories in the weights out of the threshold ("sleep pressure 12/45"), and ↓ when the last audit found recall falling.</summary>
+    static string Pressure(SleepPressure pressure, bool compact) =>
+        $"{(compact ? "sleep" : "sleep pressure")} {pressure.InWeights}/{pressure.Limit}{(pressure.RecallFalling ? " ↓" : "")}";
 
     /// <summary>The text padded (or cut with an ellipsis) to the full width, one space in from each edge.</summary>
     static Text Bar(string text, int width)

@@ -192,6 +192,9 @@ public sealed partial class Engine : IAsyncDisposable
         if (memory is not null && !Memory.MemoryModes.UsesWeights(mode)) context.SetAdapter(null);
     }
 
+    /// <summary>Pins or unpins a memory (sleep never prunes a pinned one's edit); false when no active memory has this id.</summary>
+    public Task<bool> PinAsync(long id, bool pinned) => Invoke((_, _) => RequireMemory().Store.Pin(id, pinned));
+
     public Task<IReadOnlyList<Memory.StoredFact>> FactsAsync() => Invoke((_, _) => RequireMemory().Store.ActiveFacts());
 
     public Task<string?> ExportAdapterAsync(string path) => Invoke((_, _) => RequireMemory().Export(path));

@@ -40,6 +40,13 @@ public static class ChatCommand
         {
             Description = "Text file for the key statistics of the first memory (default: text the model writes itself, computed in the background from the start).",
         };
+        var autoSleep = new Option<string>("--auto-sleep")
+        {
+            Description = "on (the default): the full-screen chat sleeps by itself when a write takes the sleep pressure over its threshold " +
+                          "(memories in the weights over the edit budget less 5, or recall falling at the last audit), as Ctrl+S does; off: only Ctrl+S and /sleep.",
+            DefaultValueFactory = _ => "on",
+        };
+        autoSleep.AcceptOnlyFromAmong("on", "off");
         var ragCount = new Option<int>("--rag-k") { Description = "Facts retrieved per message in rag and hybrid modes.", DefaultValueFactory = _ => Memory.MemoryPrompt.DefaultRagCount };
         var command = new Command("chat", "Chat with the model: full-screen in a terminal (F1 help), else line mode (/reset starts over, /compact summarises older turns, /exit or Ctrl+D leaves).");
         models.AddTo(command);
@@ -54,6 +61,7 @@ public static class ChatCommand
         command.Options.Add(confirm);
         command.Options.Add(userFacts);
         command.Options.Add(corpus);
+        command.Options.Add(autoSleep);
         command.SetAction(async (result, cancel) =>
         {
             await using var engine = await Engine.StartAsync(await models.ResolveOrPullDefault(result, cancel), models.ModelOptions(result),
@@ -65,7 +73,8 @@ public static class ChatCommand
             bool asJson = result.GetValue(json);
             if (!asJson && !result.GetValue(lineMode) && ChatApp.CanRun())
             {
-                await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens), result.GetValue(confirm)), cancel);
+                await ChatApp.RunAsync(engine, new ChatOptions(sampling.Settings(result), result.GetValue(maxTokens), result.GetValue(confirm),
+                    AutoSleep: result.GetValue(autoSleep) == "on"), cancel);
                 return 0;
             }
             if (!asJson) Console.Error.WriteLine($"{Path.GetFileName(engine.ModelPath)} ready. /reset starts over, /compact summarises older turns, /remember TEXT remembers, /exit leaves.");

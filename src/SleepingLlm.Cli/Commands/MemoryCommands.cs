@@ -5,7 +5,7 @@ using SleepingLlm.Wake;
 
 namespace SleepingLlm.Cli.Commands;
 
-/// <summary><c>remember</c>, <c>facts</c>, <c>recall</c>, <c>forget</c>, <c>export-adapter</c>, <c>firing</c>: the model's memory from the command line.</summary>
+/// <summary><c>remember</c>, <c>facts</c>, <c>recall</c>, <c>forget</c>, <c>pin</c>, <c>unpin</c>, <c>export-adapter</c>, <c>firing</c>: the model's memory from the command line.</summary>
 public static class MemoryCommands
 {
     static Option<string?> MemoryOption() => new("--memory") { Description = "The memory folder (default: the user data folder)." };
@@ -24,7 +24,7 @@ public static class MemoryCommands
             corpus is null ? null : result.GetValue(corpus));
     }
 
-    public static IEnumerable<Command> Create() => [Remember(), Facts(), Recall(), Forget(), Export(), Firing()];
+    public static IEnumerable<Command> Create() => [Remember(), Facts(), Recall(), Forget(), Pin(pinned: true), Pin(pinned: false), Export(), Firing()];
 
     static Command Remember()
     {
@@ -89,11 +89,11 @@ public static class MemoryCommands
             await using var engine = await Start(models, result, memory);
             var facts = await engine.FactsAsync();
             if (result.GetValue(json))
-                Cli.WriteJson(facts.Select(f => new { f.Id, f.Subject, f.Relation, f.Object, f.Prompt, f.Question, f.Stage, f.Scale, f.Created, f.LastRecall, f.Recalled }));
+                Cli.WriteJson(facts.Select(f => new { f.Id, f.Subject, f.Relation, f.Object, f.Prompt, f.Question, f.Stage, f.Scale, f.Created, f.LastRecall, f.Recalled, f.Pinned }));
             else if (facts.Count == 0)
                 Console.WriteLine("no memories yet");
             else
-                foreach (var f in facts) Console.WriteLine($"#{f.Id,-4} {f.Subject} | {f.Relation} | {f.Object}   stage {f.Stage}, scale {f.Scale:F2}");
+                foreach (var f in facts) Console.WriteLine($"#{f.Id,-4} {f.Subject} | {f.Relation} | {f.Object}   stage {f.Stage}, scale {f.Scale:F2}{(f.Pinned ? ", pinned" : "")}");
             return 0;
         });
         return command;
@@ -135,6 +135,32 @@ public static class MemoryCommands
             await using var engine = await Start(models, result, memory);
             if (!await engine.ForgetAsync(result.GetValue(id))) throw new SleepingLlmException($"no active memory #{result.GetValue(id)}");
             Console.WriteLine($"forgot #{result.GetValue(id)}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>pin ID</c> keeps a memory's edit through every sleep's Prune; <c>unpin ID</c> lets Prune dissolve it again.</summary>
+    static Command Pin(bool pinned)
+    {
+        var models = new ModelOptionSet();
+        var memory = MemoryOption();
+        var id = new Argument<long>("id");
+        var json = Cli.JsonOption();
+        var command = pinned
+            ? new Command("pin", "Pin a memory: a sleep never prunes its edit out of the weights, however many memories there are.")
+            : new Command("unpin", "Unpin a memory: a sleep may prune its edit again once the consolidated adapter carries it.");
+        command.Arguments.Add(id);
+        models.AddTo(command);
+        command.Options.Add(memory);
+        command.Options.Add(json);
+        command.SetAction(async (result, _) =>
+        {
+            long target = result.GetValue(id);
+            await using var engine = await Start(models, result, memory);
+            if (!await engine.PinAsync(target, pinned)) throw new SleepingLlmException($"no active memory #{target}");
+            if (result.GetValue(json)) Cli.WriteJson(new { id = target, pinned });
+            else Console.WriteLine($"{(pinned ? "pinned" : "unpinned")} #{target}");
             return 0;
         });
         return command;

@@ -178,7 +178,8 @@ public sealed class MemoryService : IDisposable
     }
 
     public MemorySnapshot Snapshot() =>
-        new([.. store.ActiveFacts().Select(f => f.ToMemoryFact())], AdapterBuilder.EditNorms(store));
+        new([.. store.ActiveFacts().Select(f => f.ToMemoryFact())], AdapterBuilder.EditNorms(store),
+            SleepingLlm.Sleep.SleepPressure.Of(store.FactsInWeights(), new SleepingLlm.Sleep.SleepOptions().EditBudget));
 
     /// <summary>Writes the adapter of all active memories to <paramref name="path"/> (for other llama.cpp tools).</summary>
     public string? Export(string path) => AdapterBuilder.Build(store, Architecture, path);

@@ -9,6 +9,24 @@ public sealed partial class MemoryStore
         lock (gate) return ReadFacts($"SELECT {FactColumns} FROM facts WHERE status = 'active' ORDER BY id");
     }
 
+    /// <summary>
+    /// The active facts in the weights, oldest first: their subject's edit carries them (a subject's facts share the
+    /// newest one's columns), or a sleep consolidated them. Text-only facts are served by the prompt.
+    /// </summary>
+    public IReadOnlyList<StoredFact> FactsInWeights()
+    {
+        lock (gate)
+        {
+            var all = ReadFacts($"SELECT {FactColumns} FROM facts WHERE status = 'active' ORDER BY id");
+            var edited = new HashSet<long>();
+            using (var command = Command("SELECT DISTINCT fact_id FROM factors", null))
+            using (var reader = command.ExecuteReader())
+                while (reader.Read()) edited.Add(reader.GetInt64(0));
+            var subjects = all.Where(f => edited.Contains(f.Id)).Select(f => f.Subject).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return [.. all.Where(f => subjects.Contains(f.Subject) || f.Stage > 0)];
+        }
+    }
+
     /// <summary>A fact of any status, or null.</summary>
     public StoredFact? Get(long id)
     {

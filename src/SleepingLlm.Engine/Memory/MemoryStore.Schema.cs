@@ -41,7 +41,8 @@ public sealed partial class MemoryStore
             scale          REAL NOT NULL DEFAULT 1.0,
             last_recall    TEXT NULL,
             recalled       INTEGER NULL,
-            recall_history TEXT NOT NULL DEFAULT '[]');
+            recall_history TEXT NOT NULL DEFAULT '[]',
+            pinned         INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX facts_status ON facts(status);
         CREATE TABLE factors(
             fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
@@ -91,20 +92,19 @@ public sealed partial class MemoryStore
             throw Refuse("is a SQLite database of another application, not a SleepingLlm memory");
         else if (version > SchemaVersion)
             throw Refuse($"has memory schema {version}, newer than this SleepingLlm's {SchemaVersion}");
-        else if (version is not (1 or 2 or SchemaVersion))
+        else if (version < 1)
             throw Refuse($"has an unknown memory schema ({version})");
         else
         {
             if (version == 1) Migrate1To2(tx);
             if (version <= 2)
             {
-                Execute(SleepTables, tx);
-                Execute($"PRAGMA user_version = {SchemaVersion}", tx);
-                SetMeta("schema_version", SchemaVersion.ToString(CultureInfo.InvariantCulture), tx);
+                Migrate2To3(tx);
                 tables = [.. tables, "consolidated", "sleeps"];
             }
             var missing = Tables.Except(tables, StringComparer.Ordinal).ToList();
             if (missing.Count > 0) throw Refuse($"lacks the table(s) {string.Join(", ", missing)}");
+            if (version <= 3) Migrate3To4(tx);
             string? recorded = GetMeta("model_sha256", tx);
             if (recorded is null) throw Refuse("records no model sha256");
             if (!recorded.Equals(ModelSha256, StringComparison.OrdinalIgnoreCase))
@@ -136,6 +136,22 @@ public sealed partial class MemoryStore
                 Execute($"UPDATE {table} SET {column} = unhex('01' || hex({column}))", tx);
         Execute("PRAGMA user_version = 2", tx);
         SetMeta("schema_version", "2", tx);
+    }
+
+    /// <summary>Schema 3 added what sleep consolidated and each sleep's report.</summary>
+    void Migrate2To3(SqliteTransaction tx)
+    {
+        Execute(SleepTables, tx);
+        Execute("PRAGMA user_version = 3", tx);
+        SetMeta("schema_version", "3", tx);
+    }
+
+    /// <summary>Schema 4 lets the user pin a fact, so that sleep's Prune never dissolves its edit; no fact was pinned before.</summary>
+    void Migrate3To4(SqliteTransaction tx)
+    {
+        Execute("ALTER TABLE facts ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0", tx);
+        Execute("PRAGMA user_version = 4", tx);
+        SetMeta("schema_version", "4", tx);
     }
 
     SleepingLlmException Refuse(string reason) => new(OneLine($"memory database {DatabasePath} {reason}"));

@@ -66,6 +66,18 @@ public sealed partial class MemoryStore
         });
     }
 
+    /// <summary>
+    /// Pins or unpins an active fact: sleep's Prune never dissolves the edit of a pinned fact's subject, so it stays
+    /// in the weights whatever the edit budget. False when no active fact has this id.
+    /// </summary>
+    public bool Pin(long id, bool pinned) => Write($"{(pinned ? "pinning" : "unpinning")} #{id}", () =>
+    {
+        using var update = Command("UPDATE facts SET pinned = $v WHERE id = $id AND status = 'active'", null);
+        update.Parameters.AddWithValue("$v", pinned ? 1 : 0);
+        update.Parameters.AddWithValue("$id", id);
+        return update.ExecuteNonQuery() > 0;
+    });
+
     /// <summary>The scale an active fact's edit is applied with (finite).</summary>
     public void SetScale(long id, float scale)
     {

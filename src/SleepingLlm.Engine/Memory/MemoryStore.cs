@@ -15,7 +15,7 @@ namespace SleepingLlm.Memory;
 public sealed partial class MemoryStore : IDisposable
 {
     /// <summary>The schema this code writes and reads (PRAGMA user_version).</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>PRAGMA application_id of a memory database: "SLLM".</summary>
     public const int ApplicationId = 0x534C4C4D;
@@ -23,7 +23,7 @@ public sealed partial class MemoryStore : IDisposable
     public const string DatabaseFileName = "memory.db";
 
     const string FactColumns =
-        "id, subject, relation, object, prompt, question, paraphrases, created, status, stage, scale, last_recall, recalled, recall_history";
+        "id, subject, relation, object, prompt, question, paraphrases, created, status, stage, scale, last_recall, recalled, recall_history, pinned";
 
     readonly SqliteConnection connection;
     readonly Lock gate = new();
@@ -328,7 +328,8 @@ public sealed partial class MemoryStore : IDisposable
                     Scale: (float)reader.GetDouble(10),
                     LastRecall: reader.IsDBNull(11) ? null : ParseTime(reader.GetString(11)),
                     Recalled: reader.IsDBNull(12) ? null : reader.GetInt64(12) != 0,
-                    RecallHistory: ParseHistory(reader.GetString(13), id)));
+                    RecallHistory: ParseHistory(reader.GetString(13), id),
+                    Pinned: reader.GetInt64(14) != 0));
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
             {

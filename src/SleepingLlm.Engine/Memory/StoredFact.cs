@@ -33,9 +33,10 @@ public sealed record RecallRecord(DateTimeOffset At, bool Raw, bool? Chat);
 
 /// <summary>A fact as the store holds it.</summary>
 /// <param name="Recalled">The raw-prompt recall of the last audit (the one MEMIT edits are held to); null before any.</param>
+/// <param name="Pinned">The user pinned it: sleep's Prune never dissolves its edit (consolidation still moves its stage).</param>
 public sealed record StoredFact(long Id, string Subject, string Relation, string Object, string Prompt, string? Question,
     IReadOnlyList<string> Paraphrases, DateTimeOffset Created, FactStatus Status, int Stage, float Scale,
-    DateTimeOffset? LastRecall, bool? Recalled, IReadOnlyList<RecallRecord> RecallHistory)
+    DateTimeOffset? LastRecall, bool? Recalled, IReadOnlyList<RecallRecord> RecallHistory, bool Pinned)
 {
     /// <summary>The fact as wake and sleep write it, with the user's first-person questions where it is the user's own.</summary>
     public Wake.Fact ToFact() => new(Subject, Relation, Object, Prompt, Question) { Asked = Conversation.UserProfile.AskedFor(Subject, Relation) };
@@ -44,5 +45,5 @@ public sealed record StoredFact(long Id, string Subject, string Relation, string
     public bool IsAsked => Conversation.UserProfile.AskedFor(Subject, Relation) is not null;
 
     /// <summary>The UI's view of this fact.</summary>
-    public MemoryFact ToMemoryFact() => new(Id, Subject, Relation, Object, Stage, Scale, LastRecall, Recalled);
+    public MemoryFact ToMemoryFact() => new(Id, Subject, Relation, Object, Stage, Scale, LastRecall, Recalled, Pinned);
 }

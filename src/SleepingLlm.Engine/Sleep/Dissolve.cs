@@ -8,7 +8,8 @@ namespace SleepingLlm.Sleep;
 /// (1.0 → 0.5 → 0.1 → 0.0); at 0.0 its columns leave the MEMIT adapter. A subject's facts share one edit
 /// (one key, solved together), so that edit runs at the scale of its least consolidated fact: no fact
 /// loses its edit before the adapter carries it. Then, while more facts keep an edit than the budget
-/// allows, the oldest subjects whose facts the adapter all carries are dissolved at once.
+/// allows, the oldest subjects whose facts the adapter all carries are dissolved at once; a subject with a
+/// fact the user pinned never is (its edit is the one copy the user asked to keep).
 /// </summary>
 public static class Dissolve
 {
@@ -22,12 +23,12 @@ public static class Dissolve
             .Select(g => g.ToList()).OrderBy(g => g.Min(f => f.Created)).ThenBy(g => g.Min(f => f.Id)).ToList();
         var scale = subjects.ToDictionary(g => g, g => SleepOptions.ScaleAt(g.Min(f => stage[f.Id])));
 
-        // Prune: edits over the budget go, oldest subjects first, among those the adapter wholly carries.
+        // Prune: edits over the budget go, oldest subjects first, among those the adapter wholly carries and none pinned.
         int over = subjects.Where(g => scale[g] > 0).Sum(g => g.Count) - budget;
         foreach (var group in subjects)
         {
             if (over <= 0) break;
-            if (scale[group] == 0 || !group.All(Carried)) continue;
+            if (scale[group] == 0 || !group.All(Carried) || group.Any(f => f.Pinned)) continue;
             scale[group] = 0;
             foreach (var f in group) stage[f.Id] = last;
             over -= group.Count;

@@ -22,11 +22,7 @@ static class SleepCycle
         var total = Stopwatch.StartNew();
         store.BeginSleep(started);
         var all = store.ActiveFacts();
-        var edited = store.AllActiveFactors().SelectMany(l => l.Facts).Select(f => f.FactId).ToHashSet();
-        // Facts in the weights: their subject's edit carries them (a subject's facts share the newest one's
-        // columns), or a sleep consolidated them. Text-only facts are served by the prompt.
-        var editedSubjects = all.Where(f => edited.Contains(f.Id)).Select(f => f.Subject).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var facts = all.Where(f => editedSubjects.Contains(f.Subject) || f.Stage > 0).ToList();
+        var facts = store.FactsInWeights();
         int textOnly = all.Count - facts.Count;
         IReadOnlyList<FactAudit> before = [];
         try

@@ -133,7 +133,7 @@ public sealed class ChatTerminalTests : IDisposable
     }
 
     [Fact]
-    public void Compact_undo_and_forget_by_words_answer_in_the_transcript()
+    public void Compact_pin_undo_and_forget_by_words_answer_in_the_transcript()
     {
         // The text mode: this is about the window and the memory commands, not the edit (see the test below).
         using var tmux = Start("--max-tokens", "16", "--memory", Path.Combine(temp, "memory"), "--user-facts", "relevant");
@@ -150,8 +150,10 @@ public sealed class ChatTerminalTests : IDisposable
         foreach (var (command, answer) in new[]
         {
             ("/compact", "compacted: 2 turns summarised"),
+            ("/pin 1", "pinned #1: sleep keeps its edit"),
             ("/undo", "undone: forgot #1 the user name Ada"), // "My name is Ada." was extracted and written
             ("/undo", "nothing to undo"),
+            ("/unpin 1", "no active memory #1"),
             ("/forget Casimir badminton", "no memory matches"),
         })
         {

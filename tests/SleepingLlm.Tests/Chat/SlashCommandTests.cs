@@ -26,6 +26,8 @@ public sealed class SlashCommandTests
     [InlineData("/undo", "Undo", "")]
     [InlineData("/compact", "Compact", "")]
     [InlineData("/forget #12", "Forget", "#12")]
+    [InlineData("/pin 12", "Pin", "12")]
+    [InlineData("/unpin #3", "Unpin", "#3")]
     [InlineData("/dance now", "Unknown", "now")]
     public void Commands_parse_with_their_argument(string line, string kind, string argument)
     {
@@ -66,7 +68,7 @@ public sealed class SlashCommandTests
 public sealed class ForgetNoteTests
 {
     static StoredFact Fact(long id, string subject, string relation, string obj) =>
-        new(id, subject, relation, obj, $"{subject} {relation}", null, [], DateTimeOffset.UtcNow, FactStatus.Active, 0, 1f, null, null, []);
+        new(id, subject, relation, obj, $"{subject} {relation}", null, [], DateTimeOffset.UtcNow, FactStatus.Active, 0, 1f, null, null, [], false);
 
     [Fact]
     public void Several_matches_are_listed_and_none_is_forgotten()

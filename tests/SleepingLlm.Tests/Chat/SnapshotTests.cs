@@ -10,11 +10,12 @@ public sealed class SnapshotTests
 
     static MemorySnapshot Memory => new(
         [
-            new MemoryFact(1, "Alice", "lives in", "Lisbon", 0, 1.0f, Now.AddMinutes(-3), true),
-            new MemoryFact(2, "The project", "is called", "SleepingLlm", 1, 0.5f, Now.AddSeconds(-20), false),
-            new MemoryFact(3, "Bob", "works as", "a carpenter", 0, 1.0f, null, null),
+            new MemoryFact(1, "Alice", "lives in", "Lisbon", 0, 1.0f, Now.AddMinutes(-3), true, Pinned: true),
+            new MemoryFact(2, "The project", "is called", "SleepingLlm", 1, 0.5f, Now.AddSeconds(-20), false, Pinned: false),
+            new MemoryFact(3, "Bob", "works as", "a carpenter", 0, 1.0f, null, null, Pinned: false),
         ],
-        [new LayerNorm(4, 0.812), new LayerNorm(5, 1.274), new LayerNorm(6, 0.933), new LayerNorm(7, 0.402)]);
+        [new LayerNorm(4, 0.812), new LayerNorm(5, 1.274), new LayerNorm(6, 0.933), new LayerNorm(7, 0.402)],
+        new SleepingLlm.Sleep.SleepPressure(InWeights: 3, Limit: 45, Recalled: 2, Lost: 1, LastAudit: Now.AddSeconds(-20)));
 
     static ChatState Conversation()
     {

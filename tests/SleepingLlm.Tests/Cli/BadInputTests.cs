@@ -52,6 +52,30 @@ public sealed class BadInputTests(ITestOutputHelper output) : ScratchDirectory("
         Assert.False(Directory.Exists(memory)); // refused before the memory was even opened: the first fact was not written either
     }
 
+    [Theory]
+    [InlineData("pin")]
+    [InlineData("unpin")]
+    public void Pinning_a_memory_that_is_not_there_is_one_line(string command)
+    {
+        var run = CliProcess.Run([command, "7", "--model", TestModels.Stories260K, "--memory", Path.Combine(directory, "memory"), "--threads", "1"]);
+        Assert.Equal("error: no active memory #7", OneErrorLine(run));
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public void A_pinned_memory_once_forgotten_cannot_be_unpinned_and_says_so_in_one_line()
+    {
+        string[] common = ["--model", TestModels.Stories260K, "--memory", Path.Combine(directory, "memory"), "--threads", "1"];
+        var remembered = CliProcess.Run(["remember", "--prompt", "Lily Brown had a pet", "--object", "cat", "--corpus", WikiText.Path, .. common]);
+        Assert.True(remembered.ExitCode == 0, remembered.Stderr);
+        var pinned = CliProcess.Run(["pin", "1", "--json", .. common]);
+        Assert.True(pinned.ExitCode == 0, pinned.Stderr);
+        Assert.True(JsonDocument.Parse(pinned.Stdout).RootElement.GetProperty("pinned").GetBoolean());
+        Assert.Contains("pinned", CliProcess.Run(["facts", .. common]).Stdout);
+        Assert.Equal(0, CliProcess.Run(["forget", "1", .. common]).ExitCode);
+        Assert.Equal("error: no active memory #1", OneErrorLine(CliProcess.Run(["unpin", "1", .. common])));
+    }
+
     [Fact]
     public void Forget_while_another_process_holds_the_memory_is_one_line()
     {

@@ -6,7 +6,7 @@ namespace SleepingLlm.Tests.Conversation;
 public sealed class FactMatchTests
 {
     static StoredFact Fact(long id, string subject, string relation, string obj) =>
-        new(id, subject, relation, obj, $"{subject} {relation}", null, [], DateTimeOffset.UtcNow, FactStatus.Active, 0, 1f, null, null, []);
+        new(id, subject, relation, obj, $"{subject} {relation}", null, [], DateTimeOffset.UtcNow, FactStatus.Active, 0, 1f, null, null, [], false);
 
     static readonly StoredFact[] Facts =
     [

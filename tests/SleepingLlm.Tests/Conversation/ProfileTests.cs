@@ -15,7 +15,7 @@ public sealed class ProfileTests
     ];
 
     static StoredFact Stored(long id, SleepingLlm.Wake.Fact fact) =>
-        new(id, fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, [], DateTimeOffset.UnixEpoch, FactStatus.Active, 0, 1, null, null, []);
+        new(id, fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, [], DateTimeOffset.UnixEpoch, FactStatus.Active, 0, 1, null, null, [], false);
 
     [Theory]
     [InlineData("What is my name?", "name")]

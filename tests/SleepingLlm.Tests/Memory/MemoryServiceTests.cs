@@ -38,6 +38,7 @@ public sealed class MemoryServiceTests() : ScratchDirectory("sleepingllm-service
             Assert.NotEqual(bare, edited);
             Assert.Single(memory.Snapshot().Facts);
             Assert.Equal(Settings.Layers, memory.Snapshot().EditNorms.Select(n => n.Layer));
+            Assert.Equal(1, memory.Snapshot().Pressure.InWeights);
         }
 
         using var fresh = new Context(model);

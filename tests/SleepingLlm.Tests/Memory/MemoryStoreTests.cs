@@ -136,7 +136,7 @@ public sealed class MemoryStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Equal((2, 0.1f, false), (after.Stage, after.Scale, after.Recalled));
         Assert.Equal(at.AddMinutes(1), after.LastRecall);
         Assert.Equal([new RecallRecord(at, true, false), new RecallRecord(at.AddMinutes(1), false, null)], after.RecallHistory);
-        Assert.Equal(new MemoryFact(id, "Bob", "plays the", "oboe", 2, 0.1f, at.AddMinutes(1), false), after.ToMemoryFact());
+        Assert.Equal(new MemoryFact(id, "Bob", "plays the", "oboe", 2, 0.1f, at.AddMinutes(1), false, false), after.ToMemoryFact());
         AssertSame(factors, reopened.Factors(id));
         Assert.Equal(2, reopened.AllActiveFactors().Count);
     }

@@ -62,6 +62,7 @@ public sealed class VectorBlobTests
                     CREATE INDEX factors_layer ON factors(layer);
                     INSERT INTO factors VALUES ($id, 3, $a, $b);
                     UPDATE keys SET k = $k;
+                    ALTER TABLE facts DROP COLUMN pinned;
                     PRAGMA user_version = 1;
                     """;
                 command.Parameters.AddWithValue("$id", id);

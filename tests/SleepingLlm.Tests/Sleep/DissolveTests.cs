@@ -6,9 +6,9 @@ namespace SleepingLlm.Tests.Sleep;
 /// <summary>Per-fact stages and the scale each subject's edit runs at after a sleep.</summary>
 public sealed class DissolveTests
 {
-    static StoredFact Fact(long id, string subject, int stage, int minutesAgo) =>
+    static StoredFact Fact(long id, string subject, int stage, int minutesAgo, bool pinned = false) =>
         new(id, subject, "owns a", "cat", $"{subject} owns a", null, [], DateTimeOffset.UtcNow.AddMinutes(-minutesAgo), FactStatus.Active,
-            stage, SleepOptions.ScaleAt(stage), null, null, []);
+            stage, SleepOptions.ScaleAt(stage), null, null, [], pinned);
 
     static FactAudit Audit(long id, bool raw, bool? chat = true) => new(id, raw, chat);
 
@@ -38,5 +38,26 @@ public sealed class DissolveTests
         var stages = Dissolve.Stages(facts, alone, budget: 2);
         // Ada is the oldest but not carried: it keeps its edit. Bo and Cy go, as many as the budget needs; Di stays at its stage.
         Assert.Equal([(0, 1f), (3, 0f), (3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+
+    [Fact]
+    public void A_subject_with_a_pinned_fact_keeps_its_edit_over_the_budget_and_the_next_oldest_goes_instead()
+    {
+        // Bo's second fact is pinned: both of Bo's facts share one edit, so none of it may be pruned.
+        var facts = new[] { Fact(1, "Bo", 0, 9), Fact(2, "Bo", 0, 8, pinned: true), Fact(3, "Cy", 0, 7), Fact(4, "Di", 0, 6) };
+        var alone = facts.Select(f => Audit(f.Id, true)).ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 2);
+        // Without the pin, Bo (the oldest, wholly carried) would go; Cy and Di go instead, and Bo still moves a stage up.
+        Assert.Equal([(1, 0.5f), (1, 0.5f), (3, 0f), (3, 0f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+
+    [Fact]
+    public void Pinned_facts_stay_over_the_budget_when_nothing_else_can_go()
+    {
+        var facts = new[] { Fact(1, "Ada", 2, 9, pinned: true), Fact(2, "Bo", 0, 8, pinned: true) };
+        var alone = facts.Select(f => Audit(f.Id, true)).ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 0);
+        // Consolidation still moves a pinned fact to the last stage; only Prune leaves it alone.
+        Assert.Equal([(3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
     }
 }

@@ -68,6 +68,21 @@ public sealed class SleepStoreTests() : ScratchDirectory("sleepingllm-sleepstore
     }
 
     [Fact]
+    public void The_facts_in_the_weights_are_those_an_edit_or_a_sleep_carries_and_never_text_only_ones()
+    {
+        using var store = Open();
+        long ada = Add(store, "Ada");
+        // A subject's facts share its newest edit: Ada's older fact loses its columns but stays in the weights.
+        long adaJob = store.AddFact(new NewFact("Ada", "works as a", "pilot", "Ada works as a"), [new LayerFactor(1, A, B)], [new LayerKey(1, A)], absorbs: [ada]);
+        long text = store.AddFact(new NewFact("Bo", "owns a", "dog", "Bo owns a"), [], []);
+        long consolidated = store.AddFact(new NewFact("Cy", "owns a", "fish", "Cy owns a") { Stage = 3, Scale = 0f }, [], []);
+        Assert.Empty(store.Factors(ada));
+        Assert.Equal([ada, adaJob, consolidated], store.FactsInWeights().Select(f => f.Id));
+        Assert.Equal(4, store.ActiveFacts().Count);
+        Assert.DoesNotContain(text, store.FactsInWeights().Select(f => f.Id));
+    }
+
+    [Fact]
     public void A_schema_2_memory_gains_the_sleep_tables_and_keeps_its_facts()
     {
         long id;
@@ -77,7 +92,7 @@ public sealed class SleepStoreTests() : ScratchDirectory("sleepingllm-sleepstore
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "DROP TABLE consolidated; DROP TABLE sleeps; PRAGMA user_version = 2;";
+            downgrade.CommandText = "DROP TABLE consolidated; DROP TABLE sleeps; ALTER TABLE facts DROP COLUMN pinned; PRAGMA user_version = 2;";
             downgrade.ExecuteNonQuery();
         }
         using (var store = Open())
