@@ -8,7 +8,7 @@ public sealed class ReplayTests
 {
     static StoredFact Fact(long id, int stage) =>
         new(id, $"Person {id}", "owns a", "cat", $"Person {id} owns a", null, [], DateTimeOffset.UtcNow.AddMinutes(-id), FactStatus.Active,
-            stage, SleepOptions.ScaleAt(stage), null, null, []);
+            stage, SleepOptions.ScaleAt(stage), null, null, [], Pinned: false);
 
     static FactAudit Audit(long id, bool recalled) => new(id, recalled, recalled);
 
