@@ -19,6 +19,14 @@ public static class Consolidate
 {
     static readonly string[] OrdinaryStarts = ["The history of the city", "Scientists have found that", "My favourite recipe is", "The weather today"];
 
+    /// <summary>
+    /// Everyday requests whose chat replies the model keeps (its own greedy answers): each sleep trains on top of
+    /// the last, so without text of the chat's own kind the replies drift sleep after sleep. None is among the
+    /// gate's perplexity messages or the chat-locality turns, which measure that drift.
+    /// </summary>
+    static readonly string[] OrdinaryQuestions =
+        ["How do I boil an egg?", "Suggest a name for a small bakery.", "What are some good habits for sleeping well?", "How often should I water a cactus?"];
+
     /// <param name="facts">What this sleep trains: the facts not yet consolidated and a replay sample of those that are (<see cref="Replay"/>).</param>
     /// <param name="start">The last sleep's adapter to continue from; null trains a new one.</param>
     public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
@@ -26,7 +34,7 @@ public static class Consolidate
     {
         var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
-        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions);
+        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions.Concat(OrdinaryQuestions));
         var earlier = start is null ? null : Consolidation.ReadAdapter(start);
         progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
                          $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}" +
