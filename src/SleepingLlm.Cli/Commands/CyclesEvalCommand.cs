@@ -24,11 +24,12 @@ public static class CyclesEvalCommand
         var steps = new Option<int?>("--steps") { Description = "Consolidation steps at most per sleep." };
         var replay = new Option<int>("--replay") { Description = "Already consolidated facts each sleep trains again.", DefaultValueFactory = _ => new SleepOptions().Replay };
         var json = new Option<string?>("--json") { Description = "Write the report here." };
+        var curve = new Option<string?>("--curve") { Description = "Draw recall, locality and the share of dissolved edits after each cycle as an SVG here." };
         Cli.AtLeastOne(cycles);
         Cli.AtLeastOne(perCycle);
         var command = new Command("cycles", "Wake and sleep in cycles: N facts written, then a sleep, C times; recall of all facts so far, edits dissolved, PPL and sleep time after each.");
         models.AddTo(command);
-        foreach (var o in new Option[] { facts, cycles, perCycle, baseline, noSleep, corpus, wiki, steps, replay, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { facts, cycles, perCycle, baseline, noSleep, corpus, wiki, steps, replay, json, curve }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             string path = models.ResolveModel(result);
@@ -53,6 +54,9 @@ public static class CyclesEvalCommand
                     WikiText = result.GetValue(wiki),
                 }, line => Console.Error.WriteLine(line))));
             if (result.GetValue(json) is { } output) await File.WriteAllTextAsync(output, System.Text.Json.JsonSerializer.Serialize(reports, Cli.Json));
+            if (result.GetValue(curve) is { } svg)
+                CurveChart.Write(svg, reports[0].Points, $"{reports[0].Model}: {reports[0].Cycles} cycles of {reports[0].PerCycle} facts, " +
+                                                         (reports[0].Sleep ? "wake and sleep" : "wake only"));
             foreach (var report in reports)
             {
                 Console.WriteLine($"{report.Model}: {report.Cycles} cycles of {report.PerCycle} facts, {(report.Sleep ? "with sleep" : "wake only")}; bare PPL {report.BasePerplexity:F2}");

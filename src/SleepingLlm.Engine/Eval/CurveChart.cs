@@ -30,17 +30,38 @@ public static class CurveChart
     /// <summary>Writes the chart as UTF-8 without a byte-order mark, which some SVG viewers show as text.</summary>
     public static void Write(string path, IReadOnlyList<CurvePoint> curve, string title) => SvgPlot.Write(path, Render(curve, title));
 
-    public static XDocument Render(IReadOnlyList<CurvePoint> curve, string title)
+    public static XDocument Render(IReadOnlyList<CurvePoint> curve, string title) =>
+        Draw(curve, p => p.Facts, AllSeries.Select(s => (s.Name, s.Colour, s.Value)), title);
+
+    /// <summary>The measures of the cycles eval after each sleep, with the share of facts whose MEMIT edit has dissolved.</summary>
+    public static readonly IReadOnlyList<(string Name, string Colour, Func<CyclePoint, double?> Value)> CycleSeries =
+    [
+        ("raw", "#1f77b4", p => p.Raw),
+        ("paraphrase", "#ff7f0e", p => p.Paraphrase),
+        ("chat", "#2ca02c", p => p.Chat),
+        ("locality", "#d62728", p => p.Locality.Unchanged),
+        ("namesake locality", "#8c564b", p => p.NamesakeLocality.Unchanged),
+        ("at MEMIT scale 0", "#7f7f7f", p => p.Facts == 0 ? 0 : p.AtScaleZero / (double)p.Facts),
+    ];
+
+    /// <summary>Writes the cycles eval's curve (<see cref="CycleSeries"/>), as <see cref="Write(string, IReadOnlyList{CurvePoint}, string)"/> does.</summary>
+    public static void Write(string path, IReadOnlyList<CyclePoint> cycles, string title) =>
+        SvgPlot.Write(path, Draw(cycles, p => p.Facts, CycleSeries, title));
+
+    /// <summary>One line per series that has a value at every point; a series without one is left out.</summary>
+    static XDocument Draw<T>(IReadOnlyList<T> curve, Func<T, int> facts, IEnumerable<(string Name, string Colour, Func<T, double?> Value)> all, string title)
     {
         if (curve.Count == 0) throw new ArgumentException("no points to draw", nameof(curve));
-        int max = curve.Max(p => p.Facts);
-        var series = AllSeries.Where(s => curve.All(p => s.Value(p) is not null)).ToList();
+        int max = curve.Max(facts);
+        var series = all.Where(s => curve.All(p => s.Value(p) is not null)).ToList();
         var svg = SvgPlot.Page(Left, Top, title);
         AddAxes(svg, max);
         foreach (var s in series)
-            svg.Add(SvgPlot.Curve([.. curve.Select(p => (X(p.Facts, max), Y(s.Value(p)!.Value)))], s.Colour,
+            svg.Add(SvgPlot.Curve([.. curve.Select(p => (X(facts(p), max), Y(s.Value(p)!.Value)))], s.Colour,
                 new XAttribute("class", "series"), new XAttribute("data-series", s.Name)));
-        AddLegend(svg, series);
+        double x = Left + PlotWidth + 20;
+        for (int i = 0; i < series.Count; i++)
+            svg.Add(SvgPlot.LegendEntry(x, Top + 10 + i * 20, series[i].Colour, series[i].Name));
         return new XDocument(svg);
     }
 
@@ -68,13 +89,6 @@ public static class CurveChart
         var label = Text(16, Top + PlotHeight / 2, "share of prompts", "middle");
         label.Add(new XAttribute("transform", $"rotate(-90 16 {F(Top + PlotHeight / 2)})"));
         svg.Add(label);
-    }
-
-    static void AddLegend(XElement svg, IReadOnlyList<Series> series)
-    {
-        double x = Left + PlotWidth + 20;
-        for (int i = 0; i < series.Count; i++)
-            svg.Add(SvgPlot.LegendEntry(x, Top + 10 + i * 20, series[i].Colour, series[i].Name));
     }
 
     /// <summary>About five round ticks from 0 to <paramref name="max"/>: steps of 1, 2 or 5 times a power of ten.</summary>
