@@ -36,6 +36,22 @@ public sealed class CurveChartTests() : ScratchDirectory("sleepingllm-chart-")
     ];
 
     [Fact]
+    public void The_cycles_curve_draws_recall_locality_and_the_share_of_dissolved_edits_after_each_sleep()
+    {
+        static CyclePoint Cycle(int cycle, int atZero) => new(cycle, 20 * cycle, 0.9, 0.5, 0.95, new LocalityScore(0.8, 0.9, 0.1),
+            new LocalityScore(0.2, 0.5, 1.5), atZero, 20 * cycle - atZero, 1_082_656, 27, 120, 20, true, "pass");
+        string path = Path.Combine(directory, "cycles.svg");
+        CurveChart.Write(path, [Cycle(1, 0), Cycle(2, 10), Cycle(4, 60)], "SmolLM2: 4 cycles of 20 facts");
+        var svg = XDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(["raw", "paraphrase", "chat", "locality", "namesake locality", "at MEMIT scale 0"],
+            Lines(svg).Select(l => l.Attribute("data-series")!.Value));
+        var dissolved = Points(Lines(svg)[^1]);
+        // 0 of 20, 10 of 40, 60 of 80 facts at scale 0, at 20, 40 and 80 facts across.
+        Assert.Equal([CurveChart.Y(0), CurveChart.Y(0.25), CurveChart.Y(0.75)], dissolved.Select(p => Math.Round(p.Y, 2)));
+        Assert.Equal(CurveChart.Left + CurveChart.PlotWidth, dissolved[^1].X, 0.01);
+    }
+
+    [Fact]
     public void Each_measure_is_one_polyline_named_in_the_legend()
     {
         var svg = WriteAndParse(Curve);
