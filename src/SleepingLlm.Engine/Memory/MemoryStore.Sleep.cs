@@ -25,6 +25,20 @@ public sealed partial class MemoryStore
         }
     }
 
+    const string AdapterHoldsRetiredKey = "adapter_holds_retired";
+
+    /// <summary>
+    /// Whether the consolidated adapter was trained on a fact that has since been forgotten or replaced: a sleep that
+    /// continued from it would keep that fact, so the next one trains a new adapter on the active facts alone.
+    /// </summary>
+    public bool AdapterHoldsRetired
+    {
+        get
+        {
+            lock (gate) return GetMeta(AdapterHoldsRetiredKey, null) is not null;
+        }
+    }
+
     /// <summary>When a sleep started that neither committed nor rolled back (the process died in it); null: none.</summary>
     public DateTimeOffset? InterruptedSleep
     {
@@ -74,6 +88,10 @@ public sealed partial class MemoryStore
                 insert.ExecuteNonQuery();
                 // Only the newest is ever loaded: older ones would only grow the file.
                 Execute("DELETE FROM consolidated WHERE id < (SELECT MAX(id) FROM consolidated)", tx);
+                // A sleep continues from the last adapter only while it holds no retired fact, so a new one never does.
+                using var clear = Command("DELETE FROM meta WHERE key = $key", tx);
+                clear.Parameters.AddWithValue("$key", AdapterHoldsRetiredKey);
+                clear.ExecuteNonQuery();
             }
             using (var update = Command("UPDATE facts SET stage = $stage, scale = $scale WHERE id = $id AND status = 'active'", tx))
             {

@@ -200,6 +200,14 @@ public sealed partial class MemoryStore : IDisposable
 
     bool Retire(long id, string status, SqliteTransaction tx)
     {
+        // Consolidated, or in the weights when the newest adapter was trained: that adapter learnt it, so the next
+        // sleep must train a new one without it (AdapterHoldsRetired).
+        using (var learnt = Command("SELECT 1 FROM facts WHERE id = $id AND status = 'active' AND " +
+                                    "(stage > 0 OR created <= (SELECT MAX(created) FROM consolidated))", tx))
+        {
+            learnt.Parameters.AddWithValue("$id", id);
+            if (learnt.ExecuteScalar() is not null) SetMeta(AdapterHoldsRetiredKey, "1", tx);
+        }
         using (var update = Command("UPDATE facts SET status = $status WHERE id = $id AND status = 'active'", tx))
         {
             update.Parameters.AddWithValue("$status", status);

@@ -41,7 +41,8 @@ static class SleepCycle
 
             clock.Restart();
             var lora = options.Lora ?? SleepOptions.DefaultLora(model.LayerCount);
-            var start = store.Consolidated()?.Adapter;
+            // A forgotten or replaced fact that the last adapter learnt would live on in it: then a new adapter.
+            var start = store.AdapterHoldsRetired ? null : store.Consolidated()?.Adapter;
             var trained = Replay.Choose(facts, before, options.Replay, continuing: start is not null, rotation: store.SleepCounts().Committed);
             var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start);
             var consolidateTime = clock.Elapsed;

@@ -52,6 +52,34 @@ public sealed class SleepStoreTests() : ScratchDirectory("sleepingllm-sleepstore
     }
 
     [Fact]
+    public void Forgetting_what_the_adapter_learnt_makes_the_next_sleep_train_a_new_adapter()
+    {
+        using var store = Open();
+        long ada = Add(store, "Ada"), bo = Add(store, "Bo");
+        var started = DateTimeOffset.UtcNow;
+        store.BeginSleep(started);
+        store.CommitSleep(started, [1, 2, 3], 2, [new FactStage(ada, 1, 0.5f), new FactStage(bo, 0, 1f)], [], "{}");
+        long cy = Add(store, "Cy");
+        Assert.False(store.AdapterHoldsRetired);
+
+        // Written after the adapter: it never learnt it, so it may go on.
+        Assert.True(store.Forget(cy));
+        Assert.False(store.AdapterHoldsRetired);
+        // Trained by the last sleep (at stage 0, not yet carried): forgetting it means a new adapter.
+        Assert.True(store.Forget(bo));
+        Assert.True(store.AdapterHoldsRetired);
+        using (var reopened = Open()) Assert.True(reopened.AdapterHoldsRetired);
+
+        // A committed sleep's adapter is new (SleepCycle trains one while the flag stands), so the flag goes.
+        store.BeginSleep(started.AddMinutes(1));
+        store.CommitSleep(started.AddMinutes(1), [4, 5], 1, [new FactStage(ada, 2, 0.1f)], [], "{}");
+        Assert.False(store.AdapterHoldsRetired);
+        Assert.False(store.Forget(bo));
+        Assert.True(store.Forget(ada));
+        Assert.True(store.AdapterHoldsRetired);
+    }
+
+    [Fact]
     public void A_rolled_back_sleep_keeps_its_audit_and_report_and_nothing_else()
     {
         using var store = Open();
