@@ -101,7 +101,9 @@ public static class CyclesEvaluation
                 log?.Invoke($"cycle {cycle}: {point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2} chat {point.Chat:F2}; " +
                             $"locality {locality.Unchanged:F2} (KL {locality.Divergence:F3}), namesakes {namesakeLocality.Unchanged:F2} (KL {namesakeLocality.Divergence:F3}); " +
                             $"{point.AtScaleZero} at MEMIT scale 0, {point.ActiveEdits} with an edit; PPL {perplexity:F2}" +
-                            (sleep is null ? "" : $"; sleep {point.SleepSeconds:F0} s on {sleep.TrainedFacts} facts ({sleep.ReplayedFacts} replayed), " +
+                            (sleep is null ? "" : $"; sleep {point.SleepSeconds:F0} s (audit {sleep.Times.Audit.TotalSeconds:F0}, consolidate " +
+                                                  $"{sleep.Times.Consolidate.TotalSeconds:F0} in {sleep.TrainingSteps} steps, dissolve {sleep.Times.Dissolve.TotalSeconds:F0}, " +
+                                                  $"gate {sleep.Times.Gate.TotalSeconds:F0}) on {sleep.TrainedFacts} facts ({sleep.ReplayedFacts} replayed), " +
                                                   (sleep.Committed ? "committed" : "rolled back: " + sleep.Verdict)));
             }
             // What a restart gives: a new context, the memory read back from its store, both adapters loaded by llama.cpp.
