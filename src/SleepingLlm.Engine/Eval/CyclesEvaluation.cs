@@ -29,7 +29,7 @@ public sealed record CyclesEvalOptions
 /// </summary>
 public sealed record CyclePoint(int Cycle, int Facts, double Raw, double Paraphrase, double? Chat, LocalityScore Locality,
     LocalityScore NamesakeLocality, int AtScaleZero, int ActiveEdits, long ConsolidatedBytes, double? Perplexity, double SleepSeconds,
-    int TrainedFacts, bool? Committed, string? Verdict);
+    int TrainedFacts, bool? Committed, string? Verdict, SleepTimes? SleepTimes = null);
 
 /// <summary>The cycles, and recall of every fact once more after the memory was closed and opened again from its store.</summary>
 public sealed record CyclesReport(string Model, int Cycles, int PerCycle, bool Sleep, double? BasePerplexity, IReadOnlyList<CyclePoint> Points,
@@ -96,7 +96,7 @@ public static class CyclesEvaluation
                 }
                 var point = new CyclePoint(cycle, so.Count, recall.Raw, recall.Paraphrase, recall.Chat, locality, namesakeLocality,
                     stored.Count(f => f.Scale == 0), stored.Count(f => f.Scale > 0), memory.Store.Consolidated()?.Adapter.LongLength ?? 0, perplexity,
-                    sleep?.Times.Total.TotalSeconds ?? 0, sleep?.TrainedFacts ?? 0, sleep?.Committed, sleep?.Verdict);
+                    sleep?.Times.Total.TotalSeconds ?? 0, sleep?.TrainedFacts ?? 0, sleep?.Committed, sleep?.Verdict, sleep?.Times);
                 points.Add(point);
                 log?.Invoke($"cycle {cycle}: {point.Facts} facts: raw {point.Raw:F2} paraphrase {point.Paraphrase:F2} chat {point.Chat:F2}; " +
                             $"locality {locality.Unchanged:F2} (KL {locality.Divergence:F3}), namesakes {namesakeLocality.Unchanged:F2} (KL {namesakeLocality.Divergence:F3}); " +
