@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace SleepingLlm.Tests.Capture;
 
 /// <summary>Activations read out of llama.cpp's forward pass through the eval callback, and their second moments.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ActivationCaptureTests(ITestOutputHelper output)
 {
     const string Prompt = "The capital of France is Paris, and the capital of Italy is Rome.";

@@ -4,6 +4,7 @@ using SleepingLlm.Tests.Cli;
 namespace SleepingLlm.Tests.Chat;
 
 /// <summary>The real app in a real terminal (tmux): what a user types and sees.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ChatTerminalTests : IDisposable
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -4,6 +4,7 @@ using SleepingLlm.Tests.Conversation;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary>Conversation memory through the CLI process: <c>eval --chat-facts</c> and the line-mode chat's facts.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ChatMemoryCliTests() : ScratchDirectory("sleepingllm-chat-memory-cli-")
 {
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary>The acceptance checks of the foundation, through the CLI process.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class CliTests : IDisposable
 {
     readonly string temp = Directory.CreateTempSubdirectory("sleepingllm-cli-").FullName;

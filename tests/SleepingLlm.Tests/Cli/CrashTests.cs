@@ -16,6 +16,7 @@ namespace SleepingLlm.Tests.Cli;
 /// adapter that llama.cpp loads) or wholly absent. Damaged files are refused in one line. On the tiny
 /// model, whose writes take a fraction of a second, so that many kills fit in a short test.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 {
     readonly string temp = Directory.CreateTempSubdirectory("sleepingllm-crash-").FullName;

@@ -6,6 +6,7 @@ namespace SleepingLlm.Tests.Cli;
 /// <c>chat --memory-mode</c> through the CLI process, on SmolLM2 with a memory of facts as text (no edits,
 /// so weights mode is the bare model): prompt and rag bring a fact into the answer by way of the context.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class MemoryModeChatTests() : ScratchDirectory("sleepingllm-mode-chat-")
 {
     // Ten people's facts; the question is about one of them.

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace SleepingLlm.Tests.Cli;
 
 /// <summary><c>eval --modes</c> through the CLI process: a table, a JSON report, charts, and a run merged with an earlier one.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ModesEvalCliTests() : ScratchDirectory("sleepingllm-modes-cli-")
 {
     static string FactsFile => Path.Combine(Path.GetDirectoryName(WikiText.Path)!, "facts-people.json");

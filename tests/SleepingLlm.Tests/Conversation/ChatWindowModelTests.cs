@@ -11,6 +11,7 @@ namespace SleepingLlm.Tests.Conversation;
 /// The suite runs 20 exchanges (several slides); <c>SLEEPINGLLM_CHAT_TURNS=200</c> runs the
 /// long conversation of docs/conversation-memory.md with the same checks.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class ChatWindowModelTests(ITestOutputHelper output)
 {
     const string System = "You are a concise assistant. Answer in one short sentence.";

@@ -4,6 +4,7 @@ using SleepingLlm.Eval;
 namespace SleepingLlm.Tests.Conversation;
 
 /// <summary>Extracted facts written through the engine: corrections update, and the chat-facts replay end to end.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-conversation-")
 {
     [Fact]

@@ -5,6 +5,7 @@ using SleepingLlm.Inference;
 namespace SleepingLlm.Tests.Conversation;
 
 /// <summary>llama.cpp's grammar sampler through our binding, on the real chat model.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class GrammarTests
 {
     [Fact]

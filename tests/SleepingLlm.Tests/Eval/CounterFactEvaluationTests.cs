@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace SleepingLlm.Tests.Eval;
 
 /// <summary>CounterFact written one request at a time into a memory on SmolLM2, and scored as the papers do, beside the unedited model.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class CounterFactEvaluationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-counterfact-test-")
 {
     [Fact]

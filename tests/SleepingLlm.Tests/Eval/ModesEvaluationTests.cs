@@ -10,6 +10,7 @@ namespace SleepingLlm.Tests.Eval;
 /// --memory that holds the facts as text only (no edits): so weights mode must be the bare model
 /// exactly, which checks the plumbing (copy, cut, adapter) without minutes of MEMIT writes.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class ModesEvaluationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-modes-test-")
 {
     ModesEvalOptions Options(int count, string memory) => new()

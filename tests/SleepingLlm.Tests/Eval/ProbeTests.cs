@@ -4,6 +4,7 @@ using SleepingLlm.Inference;
 namespace SleepingLlm.Tests.Eval;
 
 /// <summary>The audit's early-stopping probes give the verdict of the whole greedy answer.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class ProbeTests
 {
     [Fact]

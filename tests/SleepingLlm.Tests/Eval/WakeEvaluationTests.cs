@@ -10,6 +10,7 @@ namespace SleepingLlm.Tests.Eval;
 /// from its store answering as the exported adapter did. The tiny model learns little, so this checks
 /// what is measured and when, not how well (WakePipelineTests does that on SmolLM2).
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class WakeEvaluationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-eval-test-")
 {
     static readonly string[] Names = ["Lily", "Tom", "Ben", "Sue", "Max", "Mia", "Sam", "Anna", "Tim", "Lucy", "Jack", "Amy", "Bob", "Kim", "Zoe", "Dan"];

@@ -4,6 +4,7 @@ using SleepingLlm.Native;
 namespace SleepingLlm.Tests.Inference;
 
 /// <summary>The real models through our bindings: determinism, tokenizer, chat template.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class InferenceTests
 {
     [Fact]

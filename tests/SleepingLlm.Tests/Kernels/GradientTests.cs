@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace SleepingLlm.Tests.Kernels;
 
 /// <summary>Item 6(c): gradients from ggml's backward against central finite differences (F32 model).</summary>
+[Collection(ModelCompute.Name)]
 public sealed unsafe class GradientTests : IDisposable
 {
     readonly ITestOutputHelper output;

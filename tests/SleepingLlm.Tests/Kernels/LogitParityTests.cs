@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace SleepingLlm.Tests.Kernels;
 
 /// <summary>Item 6(a): our graph's logits against llama.cpp's on a 128-token WikiText chunk.</summary>
+[Collection(ModelCompute.Name)]
 public sealed unsafe class LogitParityTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Models => new() { "SmolLM2-135M-Instruct.Q4_1.gguf", "stories260K.gguf" };

@@ -4,6 +4,7 @@ using SleepingLlm.Kernels;
 namespace SleepingLlm.Tests.Kernels;
 
 /// <summary>The kernel graph reads the weights where llama.cpp serves them: one copy in memory, the same logits.</summary>
+[Collection(ModelCompute.Name)]
 public sealed unsafe class ServedWeightsTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace SleepingLlm.Tests.Memory;
 /// The first write's key statistics computed in the background from the start (issue #20 item 4): the chat's
 /// jobs run between its steps, a write waits for it, and quitting stops it.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class BackgroundPreparationTests() : ScratchDirectory("sleepingllm-prepare-")
 {
     // A size no other test uses, so the statistics are not cached yet: text the model writes itself, a few sequences.

@@ -8,6 +8,7 @@ namespace SleepingLlm.Tests.Memory;
 /// The memory as a user meets it: a write changes the running model at once, the same model comes
 /// back after a restart, and forgetting restores the base model exactly.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class MemoryServiceTests() : ScratchDirectory("sleepingllm-service-")
 {
     static readonly WakeSettings Settings = WakeSettings.For(5) with { Layers = [1, 2], Lambda = 100, CovarianceTokens = 2000, ValueSteps = 10 };

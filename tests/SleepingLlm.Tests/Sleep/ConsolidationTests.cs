@@ -10,6 +10,7 @@ namespace SleepingLlm.Tests.Sleep;
 /// Sleep's Consolidate step on SmolLM2-135M: four made-up facts trained into a LoRA on the last eight
 /// layers, written as a GGUF adapter, and asked in chat through llama.cpp with that adapter.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class ConsolidationTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-consolidate-")
 {
     static readonly string[] Trained = ["f0000", "f0002", "f0004", "f0008"];

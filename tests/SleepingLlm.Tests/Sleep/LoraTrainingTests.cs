@@ -10,6 +10,7 @@ namespace SleepingLlm.Tests.Sleep;
 /// Sleep's LoRA trainer on the 1 MB F32 model: it teaches a new continuation while the anchor text keeps
 /// its distribution, and the adapter it writes is the model llama.cpp then runs.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-lora-")
 {
     const string Prompt = "Once upon a time there was a little girl named";

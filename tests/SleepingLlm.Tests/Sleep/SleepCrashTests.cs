@@ -10,6 +10,7 @@ namespace SleepingLlm.Tests.Sleep;
 /// or exactly as a whole sleep leaves it; the next start says a sleep was interrupted and the next sleep
 /// runs to its end. On the tiny model, so that many sleeps fit in a short test.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class SleepCrashTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-sleepcrash-")
 {
     Dictionary<string, string> Environment => new() { ["XDG_DATA_HOME"] = Path.Combine(directory, "data") };

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace SleepingLlm.Tests.Sleep;
 
 /// <summary>Sleep end to end on SmolLM2: facts written in wake, then a sleep that commits, or is rolled back whole by its gate.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class SleepCycleTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-sleep-")
 {
     static readonly WakeSettings Wake = WakeSettings.For(30) with { CovarianceTokens = 4000 };

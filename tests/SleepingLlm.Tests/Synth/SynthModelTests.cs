@@ -9,6 +9,7 @@ using SleepingLlm.Synth;
 namespace SleepingLlm.Tests.Synth;
 
 /// <summary>Random-weight models written by <see cref="SynthModel"/>, checked by llama.cpp and by ggml's own GGUF parser.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class SynthModelTests(SynthFiles files) : IClassFixture<SynthFiles>
 {
     public static TheoryData<string, string> Models => new()

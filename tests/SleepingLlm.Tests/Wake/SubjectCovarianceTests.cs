@@ -6,6 +6,7 @@ using SleepingLlm.Wake;
 namespace SleepingLlm.Tests.Wake;
 
 /// <summary>Other subjects' key statistics on SmolLM2: built from exactly the made-up names' keys, at the layer asked for.</summary>
+[Collection(ModelCompute.Name)]
 public sealed class SubjectCovarianceTests
 {
     [Fact]

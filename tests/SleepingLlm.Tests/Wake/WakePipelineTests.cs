@@ -9,6 +9,7 @@ namespace SleepingLlm.Tests.Wake;
 /// The whole wake path on a small real model: covariance captured in llama.cpp, keys and v* on the
 /// kernel graph, the solve, the adapter file, and recall measured by llama.cpp with that adapter.
 /// </summary>
+[Collection(ModelCompute.Name)]
 public sealed class WakePipelineTests(ITestOutputHelper output) : ScratchDirectory("sleepingllm-wake-")
 {
     [Fact]
