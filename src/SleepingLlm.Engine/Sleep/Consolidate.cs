@@ -34,7 +34,7 @@ public static class Consolidate
     {
         var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
-        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions.Concat(OrdinaryQuestions));
+        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions.Concat(model.ChatTemplate is null ? [] : OrdinaryQuestions));
         var earlier = start is null ? null : Consolidation.ReadAdapter(start);
         progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
                          $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}" +
