@@ -13,6 +13,7 @@ public static class SleepCommand
         var memory = new Option<string?>("--memory") { Description = "The memory folder (default: the user data folder)." };
         var steps = new Option<int?>("--steps") { Description = "Consolidation training steps at most (default 60)." };
         var rate = new Option<float?>("--lr") { Description = "Consolidation learning rate (default 2e-3; a rate far too high shows the gate rolling back)." };
+        var anchorWeight = new Option<float?>("--anchor-weight") { Description = "Weight of the KL that holds other people's answers and everyday replies in place (default 1)." };
         var rank = new Option<int?>("--rank") { Description = "Rank of the consolidated adapter (default 16)." };
         var budget = new Option<int>("--budget") { Description = "Facts that may keep a MEMIT edit after the sleep.", DefaultValueFactory = _ => 50 };
         var replay = new Option<int>("--replay") { Description = "Already consolidated facts trained again beside the new ones.", DefaultValueFactory = _ => new SleepOptions().Replay };
@@ -20,7 +21,7 @@ public static class SleepCommand
         var json = Cli.JsonOption();
         var command = new Command("sleep", "Consolidate the memories into a LoRA adapter and dissolve their MEMIT edits; commits only if recall and perplexity pass.");
         models.AddTo(command);
-        foreach (var o in new Option[] { memory, steps, rate, rank, budget, replay, gate, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { memory, steps, rate, anchorWeight, rank, budget, replay, gate, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result), result.GetValue(memory) ?? "");
@@ -31,6 +32,7 @@ public static class SleepCommand
             if (result.GetValue(steps) is { } s) lora = lora with { Steps = s };
             if (result.GetValue(rate) is { } r) lora = lora with { LearningRate = r };
             if (result.GetValue(rank) is { } k) lora = lora with { Rank = k };
+            if (result.GetValue(anchorWeight) is { } w) lora = lora with { AnchorWeight = w };
             var options = new SleepOptions { Lora = lora, EditBudget = result.GetValue(budget), Replay = result.GetValue(replay), PerplexityGate = result.GetValue(gate) };
             var report = await engine.SleepAsync(options, new Progress<string>(line => Console.Error.WriteLine(line)));
             if (result.GetValue(json)) Cli.WriteJson(report);
