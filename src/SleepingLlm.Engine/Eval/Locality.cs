@@ -65,11 +65,8 @@ public static class Locality
     public const double UnchangedBelow = 0.05;
 
     /// <summary>The log-probabilities of the token after each sequence, with <paramref name="adapter"/> (null: none) at <paramref name="scale"/>.</summary>
-    public static IReadOnlyList<float[]> NextToken(Scorer scorer, IReadOnlyList<int[]> prompts, SafeLlamaAdapterHandle? adapter, float scale = 1f)
-    {
-        scorer.UseAdapter(adapter, scale);
-        return [.. prompts.Select(p => scorer.NextToken(p))];
-    }
+    public static IReadOnlyList<float[]> NextToken(Scorer scorer, IReadOnlyList<int[]> prompts, SafeLlamaAdapterHandle? adapter, float scale = 1f) =>
+        NextTokenWith(scorer, prompts, adapter is null ? [] : [new AdapterScale(adapter, scale)]);
 
     /// <summary>The same with several adapters at once (a memory's MEMIT edits and its consolidated adapter).</summary>
     public static IReadOnlyList<float[]> NextTokenWith(Scorer scorer, IReadOnlyList<int[]> prompts, IReadOnlyList<AdapterScale> adapters)

@@ -20,17 +20,9 @@ public static class Probe
 {
     const int CompletionTokens = 8, ReplyTokens = 32;
 
-    public static string Complete(Context context, string prompt)
-    {
-        context.Clear();
-        return Generation.Run(context, context.Model.Tokenize(prompt), SamplerSettings.Greedy, CompletionTokens).Text;
-    }
+    public static string Complete(Context context, string prompt) => Completion(context, prompt, stopAt: null);
 
-    public static string Ask(Context context, string question)
-    {
-        context.Clear();
-        return new ChatSession(context).Reply(question, SamplerSettings.Greedy, ReplyTokens).Text;
-    }
+    public static string Ask(Context context, string question) => Reply(context, question, stopAt: null);
 
     public static bool Names(string text, string obj) => text.Contains(obj, StringComparison.OrdinalIgnoreCase);
 
@@ -38,36 +30,40 @@ public static class Probe
     /// <c>Names(Complete(context, prompt), obj)</c>, stopping as soon as the object is named: greedy decoding
     /// makes the rest of the answer irrelevant to the verdict, and an audit asks every fact.
     /// </summary>
-    public static bool Completes(Context context, string prompt, string obj)
-    {
-        context.Clear();
-        using var watch = new NameWatch(obj);
-        Generation.Run(context, context.Model.Tokenize(prompt), SamplerSettings.Greedy, CompletionTokens, watch.Add, watch.Named);
-        return watch.Seen;
-    }
+    public static bool Completes(Context context, string prompt, string obj) => Names(Completion(context, prompt, obj), obj);
 
     /// <summary><c>Names(Ask(context, question), obj)</c>, stopping as soon as the object is named (<see cref="Completes"/>).</summary>
-    public static bool Answers(Context context, string question, string obj)
+    public static bool Answers(Context context, string question, string obj) => Names(Reply(context, question, obj), obj);
+
+    /// <summary>The greedy completion from an empty cache; with <paramref name="stopAt"/>, cut once it names that.</summary>
+    static string Completion(Context context, string prompt, string? stopAt)
     {
         context.Clear();
-        using var watch = new NameWatch(obj);
-        new ChatSession(context).Reply(question, SamplerSettings.Greedy, ReplyTokens, watch.Add, watch.Named);
-        return watch.Seen;
+        using var watch = new NameWatch(stopAt);
+        return Generation.Run(context, context.Model.Tokenize(prompt), SamplerSettings.Greedy, CompletionTokens, watch.Add, watch.Named).Text;
     }
 
-    /// <summary>The text so far, and a token that is cancelled once it names the object.</summary>
-    sealed class NameWatch(string obj) : IDisposable
+    /// <summary>The greedy chat answer from an empty cache; with <paramref name="stopAt"/>, cut once it names that.</summary>
+    static string Reply(Context context, string question, string? stopAt)
+    {
+        context.Clear();
+        using var watch = new NameWatch(stopAt);
+        return new ChatSession(context).Reply(question, SamplerSettings.Greedy, ReplyTokens, watch.Add, watch.Named).Text;
+    }
+
+    /// <summary>The text so far, and a token that is cancelled once it names the object (never, without one).</summary>
+    sealed class NameWatch(string? obj) : IDisposable
     {
         readonly System.Text.StringBuilder text = new();
         readonly CancellationTokenSource named = new();
 
         public CancellationToken Named => named.Token;
-        public bool Seen => named.IsCancellationRequested;
 
         public void Add(string piece)
         {
+            if (obj is null) return;
             text.Append(piece);
-            if (!Seen && Names(text.ToString(), obj)) named.Cancel();
+            if (!named.IsCancellationRequested && Names(text.ToString(), obj)) named.Cancel();
         }
 
         public void Dispose() => named.Dispose();
