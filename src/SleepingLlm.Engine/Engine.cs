@@ -211,14 +211,23 @@ public sealed partial class Engine : IAsyncDisposable
     /// The log-probabilities of the first token of the reply to <paramref name="userText"/> in a fresh conversation,
     /// asked as <see cref="AskAsync"/> asks it (the same system prompt): what the chat locality compares.
     /// </summary>
-    public Task<float[]> ReplyStartAsync(string userText) => Invoke((m, c) =>
+    /// <param name="scale">Multiplies every applied adapter's scale for this one reply (the locality floor: 10⁻⁶); restored after.</param>
+    public Task<float[]> ReplyStartAsync(string userText, float scale = 1f) => Invoke((m, c) =>
     {
         var messages = SystemPrompt(userText) is { } system ? new[] { ChatMessage.System(system), ChatMessage.User(userText) } : [ChatMessage.User(userText)];
-        c.Clear();
-        c.Prefill(m.Tokenize(m.ApplyChatTemplate(messages, addAssistant: true)));
-        float[] next = Scorer.LogProbabilities(c.Logits);
-        c.Clear();
-        return next;
+        var applied = c.Applied;
+        if (scale != 1f) c.SetAdapters([.. applied.Select(a => a with { Scale = a.Scale * scale })]);
+        try
+        {
+            c.Clear();
+            c.Prefill(m.Tokenize(m.ApplyChatTemplate(messages, addAssistant: true)));
+            return Scorer.LogProbabilities(c.Logits);
+        }
+        finally
+        {
+            if (scale != 1f) c.SetAdapters(applied);
+            c.Clear();
+        }
     });
 
     /// <summary>

@@ -44,12 +44,25 @@ public static class EvalCommand
         var noQuestion = new Option<bool>("--no-question-form") { Description = "v* does not train the fact's question as plain text (\"Question: … Answer:\")." };
         var chatAnswer = new Option<ChatAnswer?>("--chat-answer") { Description = "Chat answers v* trains: direct (starts with the object), restated (restates the prompt first) or both." };
         var decoys = new Option<int?>("--decoys") { Description = "Made-up namesakes per write whose keys the edit must leave alone." };
+        var otherPerson = new Option<double?>("--other-person-weight")
+        {
+            Description = "Weight of a user fact's questions asked about someone else (\"Where do they live?\"), held unedited in its solve (0 = off).",
+        };
         var decoyWeight = new Option<double?>("--decoy-weight") { Description = "Weight of a namesake's key in the solve." };
         var subjects = new Option<double?>("--subject-weight") { Description = "Weight of made-up names' keys beside the text covariance (0 = off)." };
         var chatWeight = new Option<double?>("--chat-weight") { Description = "Weight of ordinary chat turns' keys (every token) beside the text covariance (0 = off)." };
         var prefixes = new Option<int?>("--prefixes") { Description = "Self-written context prefixes per raw prompt (0..5)." };
         var rawOnly = new Option<bool>("--raw-keys-only") { Description = "Key edits at the raw prompt only (no chat-turn column)." };
         var output = new Option<string?>("--json") { Description = "Write the report as JSON to this file." };
+        var ordinaryTurns = new Option<string?>("--ordinary-turns")
+        {
+            Description = "With --chat-facts: the chat locality's ordinary turns from this file (format of docs/ordinary-turns-heldout.json; default: the built-in 50).",
+        };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "With --chat-facts: also run the same eval with these --user-facts modes (e.g. relevant) and put them in the same report.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var curve = new Option<bool>("--curve") { Description = "Measure at 10, 25, 50, 100, 200, … facts while writing, not only at the end." };
         var curveSvg = new Option<string?>("--curve-svg") { Description = "Draw the curve to this SVG file (default with --curve: beside the --json file)." };
         var keep = new Option<string?>("--keep-memory") { Description = "Write the memory into this empty folder and keep it (default: a temporary one)." };
@@ -72,7 +85,7 @@ public static class EvalCommand
         };
         var command = new Command("eval", "Measure a memory: `eval wake` (the default), `eval chat-facts`, `eval modes`, `eval counterfact`, `eval cycles`; the older spellings " +
             "(--facts, --chat-facts F, --modes M, --counterfact-edits F on eval itself) run the same.");
-        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatWeight, chatAnswer, noQuestion, decoys, decoyWeight, prefixes, rawOnly, output, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
+        Option[] all = [facts, chatFacts, userFacts, count, corpus, wiki, layers, lambda, nullSpace, constraintWeight, steps, rate, clamp, stopLoss, subjects, chatWeight, chatAnswer, noQuestion, decoys, otherPerson, decoyWeight, prefixes, rawOnly, output, compare, ordinaryTurns, curve, curveSvg, counterFact, counterFactEdits, keep, modes, memory, ragCount, withReport];
         models.AddTo(command);
         foreach (var option in all) command.Options.Add(option);
         command.SetAction((result, _) => Run(result, null, null));
@@ -99,7 +112,8 @@ public static class EvalCommand
                 return await ChatMemoryEvalCommand.Run(new ChatMemoryEvalCommand.Request(path, models.ModelOptions(result),
                     file ?? result.GetValue(chatFacts) ?? throw new SleepingLlmException("eval chat-facts needs a chat-facts file"),
                     result.GetValue(memory), result.GetValue(userFacts)!, result.GetValue(output), result.GetValue(corpus),
-                    result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null, result.GetValue(chatWeight)));
+                    result.GetValue(count) is var n && result.GetResult(count) is { Implicit: false } ? n : null, Settings(),
+                    result.GetValue(compare) ?? [], result.GetValue(ordinaryTurns)));
             // Settings are checked before the model loads: a mistyped option costs nothing.
             WakeSettings Settings()
             {
@@ -117,6 +131,7 @@ public static class EvalCommand
                 if (result.GetValue(prefixes) is { } np) settings = settings with { ContextPrefixes = np };
                 if (result.GetValue(stopLoss) is { } sl) settings = settings with { StopLoss = sl };
                 if (result.GetValue(decoys) is { } dc) settings = settings with { Decoys = dc };
+                if (result.GetValue(otherPerson) is { } op) settings = settings with { OtherPersonWeight = op };
                 if (result.GetValue(decoyWeight) is { } dw) settings = settings with { DecoyWeight = dw };
                 if (result.GetValue(chatAnswer) is { } answer) settings = settings with { ChatAnswer = answer };
                 if (result.GetValue(noQuestion)) settings = settings with { QuestionForm = false };

@@ -33,6 +33,10 @@ public static class ChatFactSet
     /// <summary>The built-in 50 ordinary user turns of the chat locality (<see cref="ChatLocality"/>).</summary>
     public static IReadOnlyList<string> OrdinaryTurns() => Turns("ordinary-turns.json");
 
+    /// <summary>Ordinary user turns from a file in the format of ordinary-turns.json (a held-out set: docs/ordinary-turns-heldout.json).</summary>
+    public static IReadOnlyList<string> OrdinaryTurns(string path) =>
+        DataFile.Read<SmallTalkFile, string>(path, f => f.Turns, "ordinary turns", "turns");
+
     static IReadOnlyList<string> Turns(string resource)
     {
         using var stream = typeof(ChatFactSet).Assembly.GetManifestResourceStream(resource)

@@ -77,8 +77,8 @@ public static class ChatMemoryEvaluation
             if (before is not null)
             {
                 var objects = (await engine.FactsAsync()).Select(f => f.Object).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                locality = ChatLocality.Compare(options.OrdinaryTurns, before, await ChatLocality.Take(engine, options.OrdinaryTurns), objects);
-                log?.Invoke($"chat locality: first token unchanged {locality.FirstTokenUnchanged:F2}, next token unchanged {locality.Unchanged:F2}, " +
+                locality = ChatLocality.Compare(options.OrdinaryTurns, before, await ChatLocality.Take(engine, options.OrdinaryTurns, floor: true), objects);
+                log?.Invoke($"chat locality: first token unchanged {locality.FirstTokenUnchanged:F2} (floor {locality.Floor?.FirstTokenUnchanged:F2}), next token unchanged {locality.Unchanged:F2}, " +
                             $"mean KL {locality.MeanDivergence:F4}; replies naming a stored object {locality.VolunteeredBefore} before, {locality.VolunteeredAfter} after");
             }
             // Small talk in a conversation of its own; nothing is written, every extracted fact counts against it.

@@ -39,4 +39,6 @@ public sealed record ChatMemoryReport
     public ChatLocalityScore? ChatLocality { get; init; }
     /// <summary>Median seconds of one fact's write, over every fact written (the first one included).</summary>
     public double? MedianWriteSeconds { get; init; }
+    /// <summary>The same messages under other <c>--user-facts</c> modes (eval chat-facts --compare), for comparison.</summary>
+    public IReadOnlyList<ChatMemoryReport> Comparisons { get; init; } = [];
 }

@@ -66,12 +66,15 @@ public sealed unsafe class Context : IDisposable
     public void SetAdapters(IReadOnlyList<AdapterScale> adapters)
     {
         Adapters.Set(handle, adapters);
-        AdapterCount = adapters.Count;
+        Applied = [.. adapters];
         Clear();
     }
 
+    /// <summary>The adapters the context runs with, each at its scale.</summary>
+    public IReadOnlyList<AdapterScale> Applied { get; private set; } = [];
+
     /// <summary>How many adapters the context runs with.</summary>
-    public int AdapterCount { get; private set; }
+    public int AdapterCount => Applied.Count;
 
     /// <summary>Makes the cache hold exactly <paramref name="prompt"/>; the logits of its last token are then ready.</summary>
     public void Prefill(ReadOnlySpan<int> prompt)

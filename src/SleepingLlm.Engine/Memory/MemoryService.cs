@@ -253,19 +253,29 @@ public sealed class MemoryService : IDisposable
             chat = cache.Cached(store.ModelSha256, $"chat-{ChatCovariance.Turns.Count}", Settings.Layers,
                 () => ChatCovariance.Compute(model, weights, backend, Settings.Layers));
         }
-        IKeyInverse Inverse(int layer, double[]? reuse)
+        // The made-up names' and chat turns' statistics join the text's before the one n_ff³ step, whose result is cached under their weights.
+        void AddOthers(int layer, double[] values, int n)
         {
-            if (subjects is null && chat is null && Settings.NullSpace <= 0)
-                return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
-                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")), reuse);
-            var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
             if (subjects is not null)
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.SubjectWeight * subjects[layer][i, j];
             if (chat is not null)
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.ChatWeight * chat[layer][i, j];
-            if (Settings.NullSpace <= 0) return CovarianceFactor.Factor(values, n, Settings.Lambda);
+        }
+        string? othersId = subjects is null && chat is null ? null : string.Join("-", new[]
+        {
+            subjects is null ? null : FormattableString.Invariant($"subjects{Settings.SubjectNames}p{Settings.ContextPrefixes}x{Settings.SubjectWeight}"),
+            chat is null ? null : FormattableString.Invariant($"chat{ChatCovariance.Turns.Count}x{Settings.ChatWeight}"),
+        }.OfType<string>());
+        IKeyInverse Inverse(int layer, double[]? reuse)
+        {
+            if (Settings.NullSpace <= 0)
+                return cache.Factor(store.ModelSha256, layer, text, tokens, Settings.Lambda,
+                    progress is null ? null : new InlineProgress<double>(f => progress.Report($"layer {layer}: factoring the key statistics {f:P0}")), reuse,
+                    othersId is null ? null : (othersId, (values, n) => AddOthers(layer, values, n)));
+            var (values, n) = cache.Load(store.ModelSha256, layer, text, tokens);
+            AddOthers(layer, values, n);
             var covariance = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
             var (inverse, dimensions) = Solve.NullSpaceInverse(covariance, Settings.Lambda, Settings.NullSpace);
             progress?.Report($"layer {layer}: the edit may use {dimensions} of {inverse.RowCount} key directions (null space)");

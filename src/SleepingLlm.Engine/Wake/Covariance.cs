@@ -79,13 +79,16 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     /// </summary>
     /// <param name="reuse">An array of n² doubles the caller no longer needs (the previous layer's factor) to read into:
     /// at 3B each is 0.5 GB, and a new one per layer would leave the last as garbage the GC may keep.</param>
+    /// <param name="extra">Other key statistics added to the text's before factoring (made-up names, chat turns), under an id
+    /// that names them in the cache: (id, add(values, n)).</param>
     public CovarianceFactor Factor(string modelSha256, int layer, Corpus corpus, int tokens, double lambda, IProgress<double>? progress = null,
-        double[]? reuse = null)
+        double[]? reuse = null, (string Id, Action<double[], int> Add)? extra = null)
     {
-        string path = PathFor(modelSha256, layer, $"chol-{corpus.Id}-{tokens}");
+        string path = PathFor(modelSha256, layer, $"chol-{corpus.Id}-{tokens}" + (extra is { } e ? "-" + e.Id : ""));
         if (TryLoad(path, reuse) is var (cached, n)) return CovarianceFactor.FromFactor(cached, n, lambda);
         var (values, size) = TryLoad(PathFor(modelSha256, layer, corpus, tokens), reuse)
             ?? throw new SleepingLlmException($"the key statistics of layer {layer} are not cached; compute them first");
+        extra?.Add(values, size);
         var factor = CovarianceFactor.Factor(values, size, lambda, progress);
         var lower = factor.Values;
         Save(path, size, (i, row) => lower.Span.Slice(i * size, size).CopyTo(row));

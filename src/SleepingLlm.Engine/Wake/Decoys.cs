@@ -7,8 +7,25 @@ namespace SleepingLlm.Wake;
 /// zero residual, so the edit keeps to what the first name adds to the key. Only for names: subjects of
 /// two or more capitalised words.
 /// </summary>
-public static class Decoys
+public static partial class Decoys
 {
+    /// <summary>
+    /// The user's questions asked about someone else ("Which language do [they speak]?" beside "Which language do
+    /// [I speak]?"), keyed at the same words: held unedited, they keep a first-person edit to what "I" and "my" add
+    /// to the key, not to the relation's words, which ordinary turns share ("What language is spoken in Brazil?").
+    /// </summary>
+    public static Fact OtherPerson(Fact fact) =>
+        fact with { Asked = [.. fact.Asked!.Select(q => { string key = ThirdPerson(q.Key); return new AskedQuestion(key + ThirdPerson(q.Text[q.KeyEnd..]), key.Length); })] };
+
+    static string ThirdPerson(string text) => FirstPerson().Replace(text, m => m.Value switch
+    {
+        "I'm" => "they're", "I am" => "they are", "am I" => "are they", "I" => "they", "my" => "their", "My" => "Their",
+        "me" => "them", "mine" => "theirs", "myself" => "themselves", "am" => "are", _ => m.Value,
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:I'm|I am|am I|I|my|My|me|mine|myself|am)\b")]
+    private static partial System.Text.RegularExpressions.Regex FirstPerson();
+
     /// <summary>Up to <paramref name="count"/> copies of <paramref name="fact"/> about made-up people with the same last word.</summary>
     public static IReadOnlyList<Fact> For(Fact fact, int count)
     {

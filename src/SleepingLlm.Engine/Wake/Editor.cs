@@ -65,7 +65,8 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         }
         var valueTime = clock.Elapsed;
 
-        var decoys = facts.SelectMany(f => Decoys.For(f, settings.Decoys)).ToList();
+        var namesakes = facts.SelectMany(f => Decoys.For(f, settings.Decoys)).ToList();
+        var otherPersons = settings.OtherPersonWeight > 0 ? facts.Where(f => f.IsAsked).Select(Decoys.OtherPerson).ToList() : [];
         var columns = new List<EditColumn>();
         var keys = new List<(int, float[])>();
         var realised = new List<double>();
@@ -74,10 +75,13 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             int layer = settings.Layers[i];
             using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
             var found = Keys.Compute(model, weights, backend, edited.Terms, facts, templates, layer, critical, settings.ChatKeys).All.ToList();
-            // Namesakes join as new keys with a zero residual: their columns of A are dropped below.
-            var others = Keys.Others(model, weights, backend, edited.Terms, decoys, layer, settings.ChatKeys);
+            // Namesakes and the user's questions about someone else join as new keys with a zero residual: their columns of A are dropped below.
+            var others = Keys.Others(model, weights, backend, edited.Terms, namesakes, layer, settings.ChatKeys)
+                .Select(key => (key, weight: Math.Sqrt(settings.DecoyWeight)))
+                .Concat(Keys.Others(model, weights, backend, edited.Terms, otherPersons, layer, settings.ChatKeys)
+                    .Select(key => (key, weight: Math.Sqrt(settings.OtherPersonWeight)))).ToList();
             var k = Matrix<double>.Build.Dense(hp.FeedForwardLength, found.Count + others.Count,
-                (r, c) => c < found.Count ? found[c].Key[r] : Math.Sqrt(settings.DecoyWeight) * others[c - found.Count][r]);
+                (r, c) => c < found.Count ? found[c].Key[r] : others[c - found.Count].weight * others[c - found.Count].key[r]);
             var a = Solve.LayerReusing(regularisedInverse(layer), k, Constraints(layer, constraintKeys(layer)), settings.ConstraintWeight);
             // kᵀa is the fraction of the residual this layer realises for the raw key (memit.md: a/(1+a)).
             realised.Add(a.Column(0).DotProduct(k.Column(0)));

@@ -62,15 +62,18 @@ public static unsafe class Keys
 
     /// <summary>
     /// Keys at one layer of subjects that must not be edited (<see cref="Decoys"/>): each at its last
-    /// token in the bare prompt and, with <paramref name="chat"/>, inside the user's question.
+    /// token in the bare prompt and, with <paramref name="chat"/>, inside the user's question; an asked decoy at its key words.
     /// </summary>
     public static IReadOnlyList<float[]> Others(Model model, ModelWeights weights, Backend backend, IReadOnlyList<LowRank> edits,
         IReadOnlyList<Fact> others, int layer, bool chat)
     {
         if (others.Count == 0) return [];
-        var tails = others.Select(f => Tail(model, f.Prompt, f.Subject, first: false))
-            .Concat(chat ? others.Select(f => (f, text: Templates.Question(model, f))).Where(x => x.text is not null)
-                .Select(x => Tail(model, x.text!, x.f.Subject, first: true)) : []).ToList();
+        var named = others.Where(f => !f.IsAsked).ToList();
+        var tails = named.Select(f => Tail(model, f.Prompt, f.Subject, first: false))
+            .Concat(chat ? named.Select(f => (f, text: Templates.Question(model, f))).Where(x => x.text is not null)
+                .Select(x => Tail(model, x.text!, x.f.Subject, first: true)) : [])
+            .Concat(others.Where(f => f.IsAsked).SelectMany(f => f.Asked!).Select(q => SequenceTail.Whole(Templates.AskedTokens(model, q, out int at), [at])))
+            .ToList();
         float[] keys = Read(weights, backend, edits, tails, [(Intermediate.FfnDownInput, layer)])[0];
         int nff = weights.Hparams.FeedForwardLength;
         return [.. Enumerable.Range(0, tails.Count).Select(t => keys[(t * nff)..((t + 1) * nff)])];

@@ -74,6 +74,9 @@ public sealed class ConversationMemoryTests() : ScratchDirectory("sleepingllm-co
         Assert.Equal(4, report.FactsStored);
         Assert.NotNull(report.ChatLocality);
         Assert.Equal(6, report.ChatLocality!.Turns);
+        // The floor (the edits shrunk to nothing) reads the measure's noise: next-token KL far under "changed".
+        Assert.NotNull(report.ChatLocality.Floor);
+        Assert.True(report.ChatLocality.Floor!.Divergence < Locality.UnchangedBelow, $"floor KL {report.ChatLocality.Floor.Divergence}");
 
         // Nothing about the user reaches the context: the system prompt a question gets is the model's own.
         await using var engine = await Engine.StartAsync(TestModels.SmolLm2, memoryDirectory: Path.Combine(directory, "memory"), userFacts: UserFactsMode.Weights);

@@ -41,6 +41,22 @@ public sealed class DecoysTests
     }
 
     [Fact]
+    public void A_user_fact_gets_its_questions_asked_about_someone_else_keyed_at_the_same_words()
+    {
+        var fact = new Fact("I", "language", "Tagalog", "I speak")
+        {
+            Asked = [AskedQuestion.Parse("Which language do [I speak]?"), AskedQuestion.Parse("What language am [I fluent] in?"),
+                AskedQuestion.Parse("What is [my sister]'s name?")],
+        };
+
+        var other = Decoys.OtherPerson(fact);
+
+        Assert.Equal(["Which language do they speak?", "What language are they fluent in?", "What is their sister's name?"], other.Asked!.Select(q => q.Text));
+        Assert.Equal(["Which language do they speak", "What language are they fluent", "What is their sister"], other.Asked!.Select(q => q.Key));
+        Assert.Empty(Decoys.For(fact, 8)); // no namesakes: the subject is no name
+    }
+
+    [Fact]
     public void Made_up_names_are_two_capitalised_words_and_distinct()
     {
         var names = SubjectCovariance.MadeUpNames(100);
