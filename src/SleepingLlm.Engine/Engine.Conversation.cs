@@ -87,7 +87,10 @@ public sealed partial class Engine
     {
         // A context of its own: the chat's cached conversation stays, and the pass reads the base model.
         extractionContext ??= new Context(m, ExtractionContextLength);
-        return FactExtractor.Extract(userText, (clause, correction) => ModelExtractor.Extract(extractionContext, clause, correction).Facts);
+        // The people the user named before, so "Maren turns nine on June 3rd" is about "my daughter Maren".
+        var people = memory is null ? null
+            : FactExtractor.People(memory.Store.ActiveFacts().Where(f => UserEntity.Is(f.Subject)).Select(f => (f.Relation, f.Object)));
+        return FactExtractor.Extract(userText, (clause, correction) => ModelExtractor.Extract(extractionContext, clause, correction).Facts, people);
     });
 
     /// <summary>

@@ -19,9 +19,18 @@ public static class FirstPersonPatterns
     const string Place = @"(?-i:(?<o>[A-Z][^,;\d]+))";
     const string Age = @"(?<o>\d{1,3})";
     const string Job = @"(?<o>[a-z][a-z -]+)";
+    const string SomeOf = @"(?:a (?:bit|little|smattering) of |a little |some |basic |decent |conversational )?";
+    // "at a small firm called Nordkapp Geodata": the employer is the name (ObjectText cuts the rest).
+    const string Firm = @"(?:(?:an?|the) (?:[a-z]+ ){0,2}(?:company|firm|startup|shop|studio|business|agency|practice|clinic|lab|bakery|restaurant|cafe|hospital|school|charity) (?:called|named) )?";
+    // A degree: "a degree in", "my master's in", "a PhD in".
+    const string Degree = @"(?:a|an|my) (?:[\w']+ )?(?:degree|master's|masters|PhD|doctorate|bachelor's|bachelors|BSc|MSc|BA|MA)(?: degree)?";
+    const string DegreeVerb = @"I(?:'ve| have)? (?:did|done|finished|completed|got|gotten|earned|have|hold|took|taken)";
+    // A day of a month, without the year: "22 October", "June 3rd", "the 14th of February".
+    const string Date = @"(?<o>(?:the )?\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:January|February|March|April|May|June|July|August|September|October|November|December)|" +
+                        @"(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}(?:st|nd|rd|th)?)\b";
 
     // A proper name: capitalised words (case-sensitive inside an otherwise case-blind pattern).
-    const string Name = @"(?-i:(?<o>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la))*))";
+    const string Name = @"(?-i:(?<o>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la)\b)*))";
 
     /// <summary>Nationalities: "I'm Dutch" says where one is from, not one's name.</summary>
     public const string Nationalities =
@@ -33,6 +42,7 @@ public static class FirstPersonPatterns
 
     /// <summary>Sports one does, practises or goes to ("I do judo", "I go climbing").</summary>
     public const string Sports =
+        "ski orienteering|cross-country skiing|ski touring|trail running|sea kayaking|ice climbing|orienteering|paddleboarding|snowshoeing|biathlon|" +
         "table tennis|ping pong|ice hockey|field hockey|water polo|rock climbing|mountain biking|ice skating|figure skating|horse riding|" +
         "ultimate frisbee|muay thai|kung fu|jiu-jitsu|jiu jitsu|football|soccer|tennis|badminton|squash|golf|rugby|cricket|hockey|" +
         "basketball|volleyball|handball|baseball|softball|lacrosse|netball|judo|karate|taekwondo|aikido|kendo|boxing|kickboxing|" +
@@ -76,7 +86,7 @@ public static class FirstPersonPatterns
             $@"(?:is (?:originally )?from|comes from|grew up in|was raised in) {Obj}"),
         P("birth year", $@"I was born in {Year}", $@"was born in {Year}"),
         P("birthplace", $@"I was born (?:and raised )?in {Place}", $@"was born (?:and raised )?in {Place}"),
-        P("birthday", $@"I was born on {Obj}", $@"was born on {Obj}"),
+        P("birthday", $@"I was born on {Obj}|I turn [\w-]+ on {Date}", $@"was born on {Obj}|(?:turns|will turn|is turning) [\w-]+ on {Date}"),
         P("age",
             $@"{Im} {Age}(?= years? old\b| years of age\b|$| and\b|,| now\b| this\b| next\b)|{Im} an? {Age}[- ]year[- ]old\b|I (?:just )?turned {Age}\b",
             $@"is {Age}(?= years? old\b| years of age\b|$| and\b|,| now\b| this\b| next\b)|(?:just )?turned {Age}\b"),
@@ -85,19 +95,20 @@ public static class FirstPersonPatterns
             $@"I(?:'ve| have)? (?:been )?work(?:ed|ing)? (?:at|for) [^,;]+? as an? {Obj}",
             $@"(?:works|worked|is working) as (?:an? )?{Obj}"),
         // "I'm a nurse", "I'm a 34-year-old accountant at Brightwater Mills".
-        P("job", $@"^{Im} an? (?:\d{{1,3}}[- ]year[- ]old )?(?<o>(?:\w+ ){{0,2}}\w+?)(?: by (?:profession|trade))?(?: (?:at|for|with|in|from) [^,;]+)?$",
+        P("job", $@"^{Im} an? (?:\d{{1,3}}[- ]year[- ]old )?(?<o>(?:\w+ ){{0,2}}\w+?)(?: by (?:profession|trade))?(?: (?:at|for|with|in|from) [^,;]+)?(?:$|,)",
             $@"(?:is|was|'s) an? {Job}", IsJob),
         P("employer",
             // In "I work as a glassblower at a small studio" only a named place is the employer.
-            $@"I(?:'ve| have)? (?:now |currently |still |been )?work(?:ed|ing)? (?:(?:at|for) {Obj}|as an? [a-z ]+? (?:at|for) {Place})|{Im} employed (?:by|at) {Obj}",
+            $@"I(?:'ve| have)? (?:now |currently |still |been )?work(?:ed|ing)? (?:(?:at|for) {Obj}|as an? [a-z ]+? (?:at|for) {Firm}{Place})|{Im} employed (?:by|at) {Obj}|" +
+            $@"{Im} (?:now |currently |still )?working (?:at|for) {Obj}",
             $@"(?:works|worked|is working) (?:as an? [a-z ]+? )?(?:at|for) {Obj}|is employed (?:by|at) {Obj}"),
-        P("employer", $@"^{Im} an? (?:\d{{1,3}}[- ]year[- ]old )?(?<job>(?:\w+ ){{0,2}}\w+?) (?:at|for) {Place}$", null,
+        P("employer", $@"^{Im} an? (?:\d{{1,3}}[- ]year[- ]old )?(?<job>(?:\w+ ){{0,2}}\w+?) (?:at|for) {Firm}{Place}(?:$|,)", null,
             (m, _) => IsProfession(m.Groups["job"].Value)),
         P("studied",
-            $@"(?:I stud(?:ied|y)|{Im} studying|I majored in|I did a degree in|I(?:'ve| have)(?: got)? an? (?:degree|master's|masters|PhD|bachelor's) in) {Obj}",
+            $@"(?:I stud(?:ied|y)|{Im} studying|I majored in|I did a degree in|I(?:'ve| have)(?: got)? an? (?:degree|master's|masters|PhD|bachelor's) in|{DegreeVerb} {Degree} in) {Obj}",
             $@"(?:studies|studied|is studying|majored in) {Obj}"),
         P("alma mater",
-            $@"(?:I stud(?:ied|y)|{Im} studying|I majored in|I did (?:a|my) [\w']+(?: degree)?(?: in [a-z ]+?)?) [^,;]*?\b(?:in|at) {Place}|" +
+            $@"(?:I stud(?:ied|y)|{Im} studying|I majored in|I did (?:a|my) [\w']+(?: degree)?(?: in [a-z ]+?)?|{DegreeVerb} {Degree}) [^,;]*?\b(?:in|at|from) (?:the )?{Place}|" +
             $@"I (?:went to|go to|graduated from) (?:university|college|uni|grad school|school) (?:in|at) {Obj}|I graduated from {Place}",
             $@"(?:studies|studied|is studying) [^,;]*?\b(?:in|at) {Place}|(?:goes|went) to (?:university|college|uni|school) (?:in|at) {Obj}"),
         P("nationality", $@"{Im} (?:a )?(?-i:(?<o>{Nationalities}))(?: citizen| national)?\b(?! (?:food|music|film|movie|book|language))|I have (?:an? )?(?-i:(?<o>{Nationalities})) (?:passport|citizenship)",
@@ -106,11 +117,17 @@ public static class FirstPersonPatterns
         P("language",
             $@"(?:I speak|{Im} fluent in|I grew up speaking) {Obj}|{Im} an? native (?-i:(?<o>[A-Z]\w+)) speaker",
             $@"(?:speaks|is fluent in) {Obj}"),
+        // "I speak Norwegian and English, plus a bit of Basque": the languages after the comma (joined by FactExtractor).
+        P("language", $@"I speak [^;]+?,? (?:plus|as well as|and also) {SomeOf}(?-i:(?<o>[A-Z]\w+))",
+            $@"speaks [^;]+?,? (?:plus|as well as|and also) {SomeOf}(?-i:(?<o>[A-Z]\w+))"),
         P("learning", $@"{Im} (?:currently |now )?learning {Obj}", $@"is (?:currently |now )?learning {Obj}"),
         P("instrument", $@"I (?:also )?play the {Obj}", $@"plays the {Obj}"),
         P("sport",
             $@"I (?:also )?play (?!the\b){Obj}|I (?:also |regularly |mostly )?(?:do|practi[cs]e|train(?: in)?|compete in|go) (?<o>{Sports})\b|" +
-            $@"{Im} (?:really )?into (?<o>{Sports})\b|I(?:'ve| have) been (?:doing|practi[cs]ing|training in) (?<o>{Sports})\b",
+            $@"{Im} (?:really )?into (?<o>{Sports})\b|I(?:'ve| have) been (?:doing|practi[cs]ing|training in) (?<o>{Sports})\b|" +
+            // "On weekends I'm usually bouldering" (not "I'm always running late"); "in winter I switch to ski orienteering".
+            $@"{Im} (?:usually|often|always|mostly|normally|generally) (?:out )?(?<o>{Sports})\b(?! (?:late|behind|around|errands|out of|away))|" +
+            $@"I (?:then |usually |always )?(?:switch|change|move|swap)(?: over)? to (?<o>{Sports})\b",
             $@"plays (?!the\b){Obj}|(?:does|practi[cs]es|trains in) (?<o>{Sports})\b"),
         P("car", $@"I drive (?:an? )?{Obj}", $@"drives (?:an? )?{Obj}"),
         P("diet", $@"{Im} (?:an? )?(?<o>vegan|vegetarian|pescatarian)\b", $@"is (?:an? )?(?<o>vegan|vegetarian|pescatarian)\b"),
@@ -121,10 +138,13 @@ public static class FirstPersonPatterns
     // What only the user says of themselves: their name.
     static readonly IReadOnlyList<Predicate> Own =
     [
-        P("name", $@"(?:call me|I go by|people call me|everyone calls me) {Obj}", null),
+        // A nickname, unless the clause says the name itself ("my name's Ottilie Brannigan, but everyone calls me Tilly").
+        P("name", $@"(?<!\bmy name(?:'s| is)\b.*)(?:call me|I go by|people call me|everyone calls me) {Obj}", null),
         P("name", $@"^{Im} (?!(?:{Nationalities})\b){Name}(?:$|,)", null),
-        P("spouse", $@"{Im} married to {Name}", null),
-        P("fiance", $@"{Im} engaged to {Name}", null),
+        P("spouse", $@"(?:{Im}|I was|I(?:'ve| have) been|I got) married to {Name}|I (?:married|wed) {Name}", null),
+        // "Ragnar and I got married on 22 October 2015": the day comes round each year.
+        P("wedding anniversary", $@"(?:I|we) (?:got |were )?(?:married|wed)(?: to [^,;]+?)? on {Date}", null),
+        P("fiance", $@"(?:{Im}|I got) engaged to {Name}", null),
     ];
 
     /// <summary>The facts one clause states in the first person, and those of <see cref="PossessivePatterns"/>.</summary>

@@ -79,12 +79,17 @@ public static partial class ModelExtractor
     static string? Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    static bool IsJob(string relation) => relation == "job" || relation.EndsWith("'s job", StringComparison.Ordinal);
+
     /// <summary>Whether a model's triple is one the user said: about the user, cued, its object in the clause and worth keeping.</summary>
     public static bool Grounded(ExtractedFact fact, string clause)
     {
         if (!UserEntity.Is(fact.Subject) || JunkFilter.IsVague(fact.Object)) return false;
         if (UserRelations.Find(fact.Relation) is not { } relation || !relation.IsCuedBy(clause)) return false;
         int at = clause.IndexOf(fact.Object, StringComparison.OrdinalIgnoreCase);
-        return at >= 0 && (!relation.IsName || char.IsUpper(clause[at]));
+        if (at < 0) return false;
+        // A job is not a person: "my boss there, Henrike Olafsdottir" gives no job "Henrike Olafsdottir".
+        if (IsJob(relation.Name) && char.IsUpper(clause[at]) && at > 0) return false;
+        return !relation.IsName || char.IsUpper(clause[at]);
     }
 }

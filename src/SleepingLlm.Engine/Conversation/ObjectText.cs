@@ -21,14 +21,15 @@ public static partial class ObjectText
         return o.Trim();
     }
 
-    [GeneratedRegex(@"^(?:an?|the) (?:\w+ )?(?:company|firm|startup|place|shop|studio|business|school|band|team|club) (?:called|named) ", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:an?|the) (?:\w+ ){0,2}(?:company|firm|startup|place|shop|studio|business|agency|practice|clinic|lab|bakery|restaurant|cafe|hospital|" +
+                    @"school|charity|band|team|club) (?:called|named) ", RegexOptions.IgnoreCase)]
     private static partial Regex Named();
     [GeneratedRegex(@"\b(?:book|novel|movie|film|show|series|song|album|band|game|play|poem|podcast)$")]
     private static partial Regex TitleKinds();
     // Words after which an object has ended: a preposition, a conjunction, a time.
     [GeneratedRegex(@"\s+(?:and|but|so|because|since|who|which|that|when|where|while|with|for|at|in|on|near|before|after|during|until|" +
                     @"these days|nowadays|now|right now|currently|lately|recently|though|too|as well|from|by|every|each|last|next|this|years?|" +
-                    @"ago|already|again|since|although|whenever|mostly|usually|always|sometimes|often|a lot|as|fluently|natively|originally|twice|once|daily|weekly)\b.*$", RegexOptions.IgnoreCase)]
+                    @"ago|already|again|instead|since|although|whenever|mostly|usually|always|sometimes|often|a lot|as|fluently|natively|originally|twice|once|daily|weekly)\b.*$", RegexOptions.IgnoreCase)]
     private static partial Regex Qualifier();
     // Case matters for "a": "A positive" is a blood type, not an article.
     [GeneratedRegex(@"^(?:a|an|An|the|The|my|My|some|Some) ")] private static partial Regex Article();

@@ -51,10 +51,12 @@ public static partial class PossessivePatterns
     [GeneratedRegex(@"\b(?:my|our) ", RegexOptions.IgnoreCase)] private static partial Regex My();
     [GeneratedRegex(@"^ ?(?<w>[a-z][a-z-]*(?:'s)?)(?=$|[\s,.;:!?])")] private static partial Regex Word();
     // "my sister Odette", "my dentist, Dr Amadi,": the name of someone just named by role.
-    [GeneratedRegex(@"^,? (?-i:(?<name>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la))*))(?!'s)(?:,|(?= )|$)")]
+    [GeneratedRegex(@"^,? (?-i:(?<name>[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|van|von|de|der|da|di|le|la)\b)*))(?!'s)(?:,|(?= )|$)")]
     private static partial Regex Apposition();
     // "my manager at work is…", "my brother in Oslo is…": where, skipped on the way to the verb.
-    [GeneratedRegex(@"^,? (?:at|from|in|back in|back home in) (?:work|the office|school|college|uni|university|home|the gym|(?-i:[A-Z][\w'-]+(?: [A-Z][\w'-]+)*)),?(?= )")]
+    // "my boss there, Henrike", "our neighbour across the landing, Grisha,": a short phrase of where before the name.
+    [GeneratedRegex(@"^,? (?:(?:at|from|in|back in|back home in) (?:work|the office|school|college|uni|university|home|the gym|(?-i:[A-Z][\w'-]+(?: [A-Z][\w'-]+)*))|" +
+                    @"there|here|(?:across|next|down|up|over|opposite|below|above|upstairs|downstairs|along|at|from|in|on)\b[^,;]{0,30}(?=, (?-i:[A-Z]))),?(?= )")]
     private static partial Regex Where();
     [GeneratedRegex(@"^ (?:is|are|goes by|'s name is)(?: (?:actually|now|still|also|really))?(?: (?:named|called))? " + Names + @"(?!'s)(?!\w)")]
     private static partial Regex IsNamed();
@@ -63,6 +65,9 @@ public static partial class PossessivePatterns
     private static partial Regex IsFixed();
     // "my home is in Gdansk", "my birthday is on May 2nd", "my degree is in geology": where a preposition belongs to the object's relation
     // (not "my car is in the garage").
+    // "my landlord is a retired fisherman called Torbjorn".
+    [GeneratedRegex(@"^ (?:is|'s) (?:an?|the) (?:[a-z-]+ ){1,4}?(?:called|named) " + Names + @"(?!'s)(?!\w)")]
+    private static partial Regex Described();
     [GeneratedRegex(@"^ (?:is|are)(?: (?:actually|now|still|also|really|definitely))? (?:in|at|on|from) " + Obj)]
     private static partial Regex IsFixedAt();
     [GeneratedRegex(@"(?:^|'s )(?:home|hometown|birthplace|birthday|studied|alma mater|employer)$")] private static partial Regex TakesPreposition();
@@ -84,10 +89,16 @@ public static partial class PossessivePatterns
                     @"hands down|by far|now|officially))? (?:my|our) (?<n>[a-z][a-z' -]*?)(?: of all time| ever)?$", RegexOptions.IgnoreCase)]
     private static partial Regex Turned();
     // "I have a ferret called Noodle", "I have two nephews, Bram and Joost".
-    [GeneratedRegex(@"(?:\b(?:I|we) (?:also )?(?:have|own|'ve got|have got|got|adopted|rescued)|\band) (?:an?|one|two|three|four|five|six|\d+) (?<n>[a-z][a-z -]*?)" +
+    // "We use an accountant called Evander", "I see a physio named Ilse": people by role are introduced like pets.
+    [GeneratedRegex(@"(?:\b(?:I|we) (?:also )?(?:have|own|'ve got|have got|got|adopted|rescued|use|see|go to|hired|'ve hired|have hired|found)|\band) (?:an?|one|two|three|four|five|six|\d+) (?<n>[a-z][a-z -]*?)" +
                     @"(?: (?:named|called)|,|:) " + Names, RegexOptions.IgnoreCase)]
     private static partial Regex Introduced();
     [GeneratedRegex(@"\b(?:of all time|ever)(?= is\b)", RegexOptions.IgnoreCase)] private static partial Regex Ever();
+    // "I ride a green Brompton folding bike", "we have a Miele dishwasher": the make of a thing of the user's.
+    [GeneratedRegex(@"\b(?:I|[Ww]e) (?:also |usually |now )?(?:ride|own|have|use|'ve got|have got) (?:an?|my|our) (?<a>(?:[a-z-]+ ){0,3})" +
+                    @"(?<o>[A-Z][\w-]*(?: [A-Z0-9][\w-]*)*) (?<a2>(?:[a-z-]+ ){0,2})(?<n>[a-z]+)" +
+                    @"(?=$|[,;.!]| (?:to|for|that|which|with|and|but|because|since|when|on|in|at|from|every)\b)")]
+    private static partial Regex Owned();
 
     /// <summary>(relation, raw object) for what <paramref name="clause"/> says of the user's own people and things.</summary>
     public static IEnumerable<(string Relation, string Object)> Read(string clause)
@@ -102,6 +113,13 @@ public static partial class PossessivePatterns
         foreach (Match introduced in Introduced().Matches(clause))
             if (Noun(introduced.Groups["n"].Value) is { } introducedNoun && UserRelations.Find(introducedNoun) is { IsName: true })
                 found.Add((introducedNoun, introduced.Groups["o"].Value));
+        foreach (Match owned in Owned().Matches(clause))
+        {
+            string words = $"{owned.Groups["a"].Value}{owned.Groups["a2"].Value}";
+            if (!NotNouns.Contains(owned.Groups["n"].Value) && Noun(owned.Groups["n"].Value) is { } ownedNoun && !UserRelations.IsPerson(ownedNoun) && !NotAName().IsMatch(owned.Groups["o"].Value)
+                && !words.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(NotNouns.Contains))
+                found.Add((ownedNoun, owned.Groups["o"].Value));
+        }
         foreach (Match my in My().Matches(clause))
             found.AddRange(ReadMy(clause[(my.Index + my.Length - 1)..]));
         return found;
@@ -163,7 +181,8 @@ public static partial class PossessivePatterns
                     said = true;
                     yield return (of, obj);
                 }
-        if (!named && !said && IsNamed().Match(rest) is { Success: true } name && !NotAName().IsMatch(name.Groups["o"].Value))
+        if (!named && !said && (IsNamed().Match(rest) is { Success: true } plain ? plain : Described().Match(rest)) is { Success: true } name
+            && !NotAName().IsMatch(name.Groups["o"].Value))
             yield return (noun, name.Groups["o"].Value);
     }
 

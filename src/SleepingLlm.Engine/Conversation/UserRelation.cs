@@ -79,6 +79,7 @@ public static class UserRelations
         ["native language"] = "language", ["mother tongue"] = "language", ["first language"] = "language", ["native tongue"] = "language",
         ["home town"] = "hometown", ["birth place"] = "birthplace", ["place of birth"] = "birthplace",
         ["first name"] = "name", ["full name"] = "name",
+        ["bicycle"] = "bike", ["motorcycle"] = "motorbike",
     };
 
     // The questions for a fixed relation of someone the user names, {0} = "my brother".
@@ -100,6 +101,9 @@ public static class UserRelations
 
     /// <summary>Whether <paramref name="noun"/> names a day ("anniversary", "wedding day"), whose object is a date.</summary>
     public static bool IsDate(string noun) => Regex.IsMatch(LastNoun(Canonical(noun)), $"^(?:{DateNouns})$");
+
+    /// <summary>Whether one holds several of <paramref name="relation"/> at once (languages, sports): two in one turn are both kept.</summary>
+    public static bool HoldsSeveral(string relation) => relation is "language" or "sport" or "instrument" or "allergy" or "learning";
 
     /// <summary>Whether <paramref name="noun"/> is a pet ("my dog is a labrador" is no job).</summary>
     public static bool IsPet(string noun) => Pets.Contains(LastNoun(Canonical(noun)));
@@ -269,6 +273,7 @@ public static class UserRelations
                                    @"regular|present|actual|all-time|all time|absolute|dear|beloved|lovely) )+(?=[a-z])", "");
         name = name.Replace("'s name", "", StringComparison.Ordinal);
         name = Regex.Replace(name, @"^favorite (?:film|flick)$", "favorite movie");
+        name = Regex.Replace(name, @"^favorite (?:dish|meal)$", "favorite food");
         return Synonyms.TryGetValue(name, out var fixedName) ? fixedName : name;
     }
 

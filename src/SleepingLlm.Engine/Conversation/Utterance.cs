@@ -12,7 +12,8 @@ namespace SleepingLlm.Conversation;
 public static partial class Utterance
 {
     /// <summary>The clauses of <paramref name="message"/> that may state a fact, in order.</summary>
-    public static IReadOnlyList<string> Clauses(string message)
+    /// <param name="people">Names the user gave people in earlier turns (name → noun: "Maren" → "daughter"), so a clause about one of them by name is theirs.</param>
+    public static IReadOnlyList<string> Clauses(string message, IReadOnlyDictionary<string, string>? people = null)
     {
         string text = Normalise(message);
         var clauses = new List<string>();
@@ -21,12 +22,12 @@ public static partial class Utterance
             string s = sentence.Value.Trim();
             if (s.EndsWith('?')) continue; // a question asks, it does not tell
             // "…, not Noodle" says what the fact is not: the fact stands without it (and the turn is a correction).
-            s = Contrast().Replace(s.TrimEnd('.', '!', ' '), "");
+            s = Rewording.Plain(Contrast().Replace(s.TrimEnd('.', '!', ' '), ""));
             s = GoesOn().Replace(s, " and I ");
             foreach (string part in ClauseBreak().Split(s))
             {
                 string clause = StripLeadIn(part.Trim().TrimEnd(',', ' '));
-                clause = Aside().Replace(clause, "").Trim();
+                clause = Rewording.Known(Aside().Replace(clause, "").Trim(), people);
                 foreach (string piece in StillMe(clause))
                     if (piece.Length > 0 && !JunkFilter.IsJunk(piece)) clauses.Add(piece);
             }
@@ -71,7 +72,7 @@ public static partial class Utterance
                     @"(?=(?:I|my|My|we|We|our|Our|he|she|they|it|his|her|their|its|He|She|They|It|His|Her|Their|Its)\b)")]
     private static partial Regex ClauseBreak();
     [GeneratedRegex(@"^(?:actually|oh|also|and|so|well|anyway|btw|by the way|fyi|you know|just so you know|for the record|honestly|frankly|basically|" +
-                    @"plus|fun fact|guess what|correction|sorry|oops|whoops|wait|no|nope|scratch that|to be clear|let me correct (?:that|myself)|update|" +
+                    @"plus|fun fact|guess what|correction|[a-z]+-wise|sorry|oops|whoops|wait|no|nope|scratch that|to be clear|let me correct (?:that|myself)|update|" +
                     @"i meant|i mean|i misspoke|my mistake|" +
                     @"(?:please |can you |could you )?(?:remember|note|keep in mind|don't forget)(?: that)?|ok(?:ay)?|hey|hi|hello)\b[,:]?\s*",
         RegexOptions.IgnoreCase)]

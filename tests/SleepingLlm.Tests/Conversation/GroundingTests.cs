@@ -36,4 +36,12 @@ public sealed class GroundingTests
         Assert.False(ModelExtractor.Grounded(new ExtractedFact(UserEntity.Subject, "tortoise", "Gustav", ExtractionSource.Model), "my tortoise is gustav"));
         Assert.False(ModelExtractor.Grounded(new ExtractedFact("Gustav", "likes", "sailing", ExtractionSource.Model), Clause));
     }
+
+    [Fact]
+    public void A_job_is_never_a_name_said_in_the_clause()
+    {
+        const string clause = "my mentor there, Ingrid Vold, is easy to work with";
+        Assert.False(ModelExtractor.Grounded(new ExtractedFact(UserEntity.Subject, "job", "Ingrid Vold", ExtractionSource.Model), clause));
+        Assert.True(ModelExtractor.Grounded(new ExtractedFact(UserEntity.Subject, "job", "nurse", ExtractionSource.Model), "I work as a nurse"));
+    }
 }

@@ -125,7 +125,7 @@ public sealed class OpenPatternTests
     [InlineData("I'm 5 minutes away.")]
     [InlineData("I'm a mother of two.")]
     [InlineData("I'm a native Spanish speaker.", "language=Spanish")]
-    [InlineData("My favourite dish is my mum's curry.", "favorite dish=mum's curry")]
+    [InlineData("My favourite dish is my mum's curry.", "favorite food=mum's curry")]
     [InlineData("My sister is Korean.", "sister's nationality=Korean")]
     public void States_hedges_and_remarks_give_no_fact_or_only_the_one_stated(string message, params string[] triples) =>
         Assert.Equal(triples, Triples(message));

@@ -67,6 +67,14 @@ public sealed class PatternTests
         Assert.All(turns, turn => Assert.Empty(Utterance.Clauses(turn)));
     }
 
+    [Fact]
+    public void Ordinary_turns_and_small_talk_give_no_fact()
+    {
+        var turns = ChatFactSet.OrdinaryTurns().Concat(ChatFactSet.SmallTalk()).ToList();
+        Assert.Equal(70, turns.Count);
+        Assert.All(turns, turn => Assert.Empty(Extract(turn)));
+    }
+
     [Theory]
     [InlineData("I think I live in Paris.")]
     [InlineData("Maybe my name is Bob.")]
