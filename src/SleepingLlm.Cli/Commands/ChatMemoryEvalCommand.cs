@@ -100,7 +100,8 @@ public static class ChatMemoryEvalCommand
         foreach (var r in reports)
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{r.UserFacts,-9} {r.Recall,6:F2}  {r.ExtractionRecall,10:F2}  {r.SmallTalkFacts,10}  " +
-                $"{(r.MedianWriteSeconds is { } w ? $"{w:F1} s" : "–"),12}  " +
+                // A text mode's "write" is a row in the store, not an edit: no figure to set beside the weights'.
+                $"{(UserFactsModes.Parse(r.UserFacts).UsesWeights() && r.MedianWriteSeconds is { } w ? $"{w:F1} s" : "–"),12}  " +
                 $"{(r.ChatLocality is { } l ? $"{l.FirstTokenUnchanged:F2} / {l.MeanDivergence:F4}" : "– (nothing in the weights)")}"));
     }
 }
