@@ -26,7 +26,15 @@ public sealed record Forward
     public int[]? Positions { get; init; }
     /// <summary>[prefix + n keys × n queries], 0 = may attend, −∞ = may not; null = causal. Set by <see cref="Packing"/>.</summary>
     public float[]? Mask { get; init; }
+    /// <summary>
+    /// Attention in blocks of consecutive tokens that attend only within their block, each with its own mask;
+    /// null = one block of every token under <see cref="Mask"/>. Set by <see cref="Packing"/>; no prefix.
+    /// </summary>
+    public IReadOnlyList<AttentionBlock>? Blocks { get; init; }
 }
+
+/// <summary>Tokens [Start, Start + Length) of a pass, attending only to each other: Mask is [Length keys × Length queries], 0 = may attend.</summary>
+public sealed record AttentionBlock(int Start, int Length, float[] Mask);
 
 /// <summary>
 /// A sequence's first <see cref="Length"/> tokens as later tokens see them: per layer, the keys (after

@@ -35,6 +35,11 @@ public sealed record LoraOptions
     public double StopLoss { get; init; } = 0.05;
     /// <summary>Weight of the KL to the frozen model on the anchors.</summary>
     public float AnchorWeight { get; init; } = 1f;
+    /// <summary>
+    /// Sequences are packed into attention blocks of about this many tokens (<see cref="SequenceTail.StartsBlock"/>):
+    /// attention over one pack of every sequence costs (all tokens)², in blocks Σ block²; each block repeats its shared stem.
+    /// </summary>
+    public int BlockTokens { get; init; } = 384;
     public int Seed { get; init; }
 }
 
@@ -57,11 +62,12 @@ public sealed record LoraResult(IReadOnlyList<LoraFactors> Factors, TrainingResu
 /// </summary>
 public static unsafe class LoraTrainer
 {
+    /// <param name="carried">Fixed low-rank terms the model runs with while the facts train (none by default); the anchors' references are without them.</param>
     /// <param name="start">Factors to continue from (an earlier sleep's adapter), matched by layer and matrix; a term
     /// without one, or of another shape, starts as PEFT starts LoRA. Null: every term starts fresh.</param>
     public static LoraResult Train(ModelWeights weights, Backend backend, IReadOnlyList<TrainingSequence> sequences,
         IReadOnlyList<TrainingSequence> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null,
-        IReadOnlyList<LoraFactors>? start = null)
+        IReadOnlyList<LoraFactors>? start = null, IReadOnlyList<LowRank>? carried = null)
     {
         var hp = weights.Hparams;
         if (options.FirstLayer < 0 || options.EndLayer > hp.LayerCount || options.FirstLayer >= options.EndLayer)
@@ -69,11 +75,14 @@ public static unsafe class LoraTrainer
         var all = sequences.Concat(anchors).ToList();
         foreach (var s in all) s.Validate();
 
-        var tails = Tails(all);
-        if (Residuals(weights, backend, tails, options.FirstLayer) is { } residuals)
-            tails = [.. tails.Select((t, i) => t with { Residual = residuals[i] })];
+        carried ??= [];
+        var tails = Tails(all, options.BlockTokens);
+        // The anchors hold the bare model's distributions; the facts are trained on the model as it will run,
+        // with the carried terms (the memory's MEMIT edits at the scales they take after this sleep).
+        var references = References(weights, backend, WithResiduals(tails, Residuals(weights, backend, tails, options.FirstLayer, [])),
+            sequences.Count, options.FirstLayer);
+        tails = WithResiduals(tails, Residuals(weights, backend, tails, options.FirstLayer, carried));
         var targets = sequences.Select((s, i) => new TargetTail(tails[i], s.Tokens[s.AnswerStart..])).ToList();
-        var references = References(weights, backend, tails, sequences.Count, options.FirstLayer);
 
         using var parameters = new ParameterSet(backend, 2 * (options.EndLayer - options.FirstLayer) * options.Matrices.Count + 2);
         var terms = new List<LowRank>();
@@ -106,7 +115,7 @@ public static unsafe class LoraTrainer
             new Trainable
             {
                 Parameters = [.. terms.SelectMany(t => new[] { (nint)t.A, (nint)t.B })],
-                Inject = packed => packed.Forward with { LowRank = terms },
+                Inject = packed => packed.Forward with { LowRank = [.. terms, .. carried.Where(t => t.Layer >= options.FirstLayer)] },
             },
             new TrainingSettings
             {
@@ -123,19 +132,23 @@ public static unsafe class LoraTrainer
     /// left out; a sequence whose start is an earlier one's (the chat template's system prompt) gets it
     /// as a stem, so shared tokens are computed once a step, not once per sequence.
     /// </summary>
-    static List<SequenceTail> Tails(List<TrainingSequence> sequences)
+    static List<SequenceTail> Tails(List<TrainingSequence> sequences, int blockTokens)
     {
         var tails = new List<SequenceTail>(sequences.Count);
+        int blockStart = 0, inBlock = 0;
         for (int i = 0; i < sequences.Count; i++)
         {
             int[] tokens = sequences[i].Tokens[..^1];
             int answer = sequences[i].AnswerStart;
-            // The longest start shared with an earlier sequence that has no stem itself, up to the first output.
-            var (root, length) = Enumerable.Range(0, i).Where(j => tails[j].Stem is null)
+            bool startsBlock = i > 0 && inBlock + tokens.Length > blockTokens;
+            if (startsBlock) (blockStart, inBlock) = (i, 0);
+            // The longest start shared with an earlier sequence of its block that has no stem itself, up to the first output.
+            var (root, length) = Enumerable.Range(blockStart, i - blockStart).Where(j => tails[j].Stem is null)
                 .Select(j => (j, Common(tokens, tails[j].Tokens, answer - 1))).DefaultIfEmpty().MaxBy(p => p.Item2);
             int stem = length >= MinimumStem ? length : 0;
             tails.Add(SequenceTail.Whole(tokens[stem..], [.. Enumerable.Range(answer - 1 - stem, tokens.Length - answer + 1)])
-                with { Stem = stem > 0 ? (root, stem) : null });
+                with { Stem = stem > 0 ? (root, stem) : null, StartsBlock = startsBlock });
+            inBlock += tokens.Length - stem;
         }
         return tails;
     }
@@ -154,7 +167,10 @@ public static unsafe class LoraTrainer
     /// Each tail's residual stream entering <paramref name="firstLayer"/>, from one packed pass of the frozen
     /// layers before it (null when training starts at layer 0): no term acts there, so it never changes.
     /// </summary>
-    static List<float[]>? Residuals(ModelWeights weights, Backend backend, List<SequenceTail> tails, int firstLayer)
+    static List<SequenceTail> WithResiduals(List<SequenceTail> tails, List<float[]>? residuals) =>
+        residuals is null ? tails : [.. tails.Select((t, i) => t with { Residual = residuals[i] })];
+
+    static List<float[]>? Residuals(ModelWeights weights, Backend backend, List<SequenceTail> tails, int firstLayer, IReadOnlyList<LowRank> carried)
     {
         if (firstLayer == 0) return null;
         var hp = weights.Hparams;
@@ -162,7 +178,7 @@ public static unsafe class LoraTrainer
         using var graph = new ComputeGraph(backend);
         var f = TransformerGraph.Build(graph, weights, packed.Forward with
         {
-            EndLayer = firstLayer, Logits = false, Read = [(Intermediate.LayerOutput, firstLayer - 1)],
+            EndLayer = firstLayer, Logits = false, Read = [(Intermediate.LayerOutput, firstLayer - 1)], LowRank = carried,
         });
         graph.Compute();
         float[] all = Tensors.GetFloats(f.Intermediate(Intermediate.LayerOutput, firstLayer - 1));

@@ -14,6 +14,13 @@ public sealed record SequenceTail(int[] Tokens, float[]? Residual, AttentionPref
     /// </summary>
     public (int Tail, int Length)? Stem { get; init; }
 
+    /// <summary>
+    /// This tail starts a new attention block: its tokens and the tails after it, up to the next block, attend
+    /// only within the block (<see cref="AttentionBlock"/>), so a pass's attention costs Σ block² and not
+    /// (all tokens)². A stem must lie in its tail's block; blocks and cached prefixes do not mix.
+    /// </summary>
+    public bool StartsBlock { get; init; }
+
     /// <summary>A whole sequence from the first layer: no prefix, no residual.</summary>
     public static SequenceTail Whole(int[] tokens, int[] outputPositions) =>
         new(tokens, null, new AttentionPrefix(0, new Dictionary<int, (float[], float[])>()), [], outputPositions);
@@ -34,28 +41,39 @@ public static class Packing
     /// <summary>The packed forward from <paramref name="firstLayer"/>; the caller adds Delta and LowRank.</summary>
     public static PackedTails Pack(IReadOnlyList<SequenceTail> tails, int firstLayer, Hyperparameters hp)
     {
-        int prefixTotal = tails.Sum(t => t.Prefix.Length), tokenTotal = tails.Sum(t => t.Tokens.Length), keys = prefixTotal + tokenTotal;
+        int prefixTotal = tails.Sum(t => t.Prefix.Length), tokenTotal = tails.Sum(t => t.Tokens.Length);
         int width = hp.HeadDim * hp.KvHeadCount;
-        var mask = new float[keys * tokenTotal];
-        Array.Fill(mask, float.NegativeInfinity);
+        bool blocked = tails.Skip(1).Any(t => t.StartsBlock);
+        if (blocked && prefixTotal > 0) throw new ArgumentException("attention blocks and cached prefixes do not mix");
+        var blocks = new List<(int FirstTail, int Start, int Length, float[] Mask)>();
         var positions = new int[tokenTotal];
         var delta = new List<int>();
         var outputs = new List<int>();
         var starts = new List<int>();
         int prefixAt = 0, tokenAt = 0;
-        foreach (var tail in tails)
+        for (int i = 0; i < tails.Count; i++)
         {
+            var tail = tails[i];
+            if (i == 0 || (blocked && tail.StartsBlock))
+            {
+                int length = tails.Skip(i).TakeWhile((t, j) => j == 0 || !blocked || !t.StartsBlock).Sum(t => t.Tokens.Length);
+                var blockMask = new float[(prefixTotal + length) * length];
+                Array.Fill(blockMask, float.NegativeInfinity);
+                blocks.Add((i, tokenAt, length, blockMask));
+            }
+            var (firstTail, blockStart, blockLength, mask) = blocks[^1];
+            int keys = prefixTotal + blockLength, at = tokenAt - blockStart;
             starts.Add(tokenAt);
             var (stemTail, stem) = tail.Stem ?? (0, 0);
-            if (tail.Stem is not null && (stemTail >= starts.Count - 1 || tails[stemTail].Stem is not null || tail.Prefix.Length + tails[stemTail].Prefix.Length > 0
-                                          || tails[stemTail].Tokens.Length < stem))
-                throw new ArgumentException("a stem must be the start of an earlier tail that has no stem and neither a prefix");
+            if (tail.Stem is not null && (stemTail >= i || stemTail < firstTail || tails[stemTail].Stem is not null
+                                          || tail.Prefix.Length + tails[stemTail].Prefix.Length > 0 || tails[stemTail].Tokens.Length < stem))
+                throw new ArgumentException("a stem must be the start of an earlier tail in the same block that has no stem and neither a prefix");
             for (int q = 0; q < tail.Tokens.Length; q++)
             {
-                int row = (tokenAt + q) * keys;
+                int row = (at + q) * keys;
                 Array.Fill(mask, 0f, row + prefixAt, tail.Prefix.Length);
-                Array.Fill(mask, 0f, row + prefixTotal + starts[stemTail], stem);
-                Array.Fill(mask, 0f, row + prefixTotal + tokenAt, q + 1);
+                if (stem > 0) Array.Fill(mask, 0f, row + prefixTotal + starts[stemTail] - blockStart, stem);
+                Array.Fill(mask, 0f, row + prefixTotal + at, q + 1);
                 positions[tokenAt + q] = tail.Prefix.Length + stem + q;
             }
             delta.AddRange(tail.DeltaPositions.Select(p => tokenAt + p));
@@ -72,7 +90,9 @@ public static class Packing
         var forward = new Forward
         {
             Tokens = [.. tails.SelectMany(t => t.Tokens)], FirstLayer = firstLayer, Residual = tails[0].Residual is null ? null : [.. tails.SelectMany(t => t.Residual!)],
-            Prefix = prefix, Positions = positions, Mask = mask, OutputPositions = [.. outputs],
+            Prefix = prefix, Positions = positions, OutputPositions = [.. outputs],
+            Mask = blocked ? null : blocks[0].Mask,
+            Blocks = blocked ? [.. blocks.Select(b => new AttentionBlock(b.Start, b.Length, b.Mask))] : null,
         };
         return new PackedTails(forward, [.. delta]);
     }

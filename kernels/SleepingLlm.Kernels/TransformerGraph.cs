@@ -30,7 +30,11 @@ public static unsafe class TransformerGraph
 
         int past = spec.Prefix?.Length ?? 0, kvLength = past + n, kvWidth = hp.HeadDim * hp.KvHeadCount;
         var positions = graph.Input(spec.Positions ?? Enumerable.Range(past, n).ToArray(), "positions");
-        var mask = graph.Input(spec.Mask ?? CausalMask(n, past), kvLength, n, "attention_mask");
+        if (spec.Blocks is not null && (past > 0 || spec.Mask is not null || spec.Blocks.Sum(b => b.Length) != n))
+            throw new ArgumentException("attention blocks must cover the tokens, without a prefix or a whole mask");
+        var mask = spec.Blocks is null ? graph.Input(spec.Mask ?? CausalMask(n, past), kvLength, n, "attention_mask") : null;
+        var blockMasks = spec.Blocks?.Select((b, i) => (nint)graph.Input(b.Mask, b.Length, b.Length, $"attention_mask.{i}")).ToArray();
+        var blockZeros = spec.Blocks is null ? null : graph.Input(new float[hp.HeadDim * hp.HeadCount * n], hp.HeadDim * hp.HeadCount, n, "attention_zeros");
         var outputRows = spec.OutputPositions is { } rows ? graph.Input(rows, "output_rows") : null;
         var ropeFactors = weights.Find("rope_freqs.weight");
         var result = new ForwardTensors();
@@ -79,10 +83,24 @@ public static unsafe class TransformerGraph
             var qp = Ggml.ggml_permute(ctx, q, 0, 2, 1, 3);
             var kp = Ggml.ggml_permute(ctx, k, 0, 2, 1, 3);
             var vt = Ggml.ggml_cont(ctx, Ggml.ggml_transpose(ctx, Ggml.ggml_permute(ctx, v, 0, 2, 1, 3)));
-            var kq = Ggml.ggml_mul_mat(ctx, kp, qp);
-            kq = Ggml.ggml_soft_max_ext(ctx, kq, mask, 1f / MathF.Sqrt(hp.HeadDim), 0f);
-            var o = Ggml.ggml_mul_mat(ctx, vt, kq);
-            o = Ggml.ggml_cont_2d(ctx, Ggml.ggml_permute(ctx, o, 0, 2, 1, 3), hp.HeadDim * hp.HeadCount, n);
+            GgmlTensor* o;
+            if (blockMasks is null)
+                o = Attend(ctx, hp, qp, kp, vt, mask, n);
+            else
+            {
+                // Each block attends within itself, through views of contiguous q, k, v (a view's backward
+                // accumulates a contiguous gradient only); its output is placed into the whole by acc.
+                qp = Ggml.ggml_cont(ctx, qp);
+                kp = Ggml.ggml_cont(ctx, kp);
+                o = blockZeros;
+                for (int b = 0; b < blockMasks.Length; b++)
+                {
+                    var (start, length) = (spec.Blocks![b].Start, spec.Blocks[b].Length);
+                    var ob = Attend(ctx, hp, Tokens(ctx, qp, 1, start, length), Tokens(ctx, kp, 1, start, length), Tokens(ctx, vt, 0, start, length),
+                        (GgmlTensor*)blockMasks[b], length);
+                    o = Ggml.ggml_acc(ctx, o, ob, o->Nb[1], o->Nb[2], o->Nb[3], (nuint)start * o->Nb[1]);
+                }
+            }
             var attention = Linear(ctx, weights, spec, il, "attn_output", o);
             var ffnIn = Ggml.ggml_add(ctx, attention, x);
 
@@ -120,6 +138,20 @@ public static unsafe class TransformerGraph
         }
         return result;
     }
+
+    /// <summary>Attention of n queries qp [hd, n, heads] over keys kp [hd, keys, kv_heads] and values vt [keys, hd, kv_heads] under mask: [hd · heads, n].</summary>
+    static GgmlTensor* Attend(nint ctx, Hyperparameters hp, GgmlTensor* qp, GgmlTensor* kp, GgmlTensor* vt, GgmlTensor* mask, int n)
+    {
+        var kq = Ggml.ggml_mul_mat(ctx, kp, qp);
+        kq = Ggml.ggml_soft_max_ext(ctx, kq, mask, 1f / MathF.Sqrt(hp.HeadDim), 0f);
+        var o = Ggml.ggml_mul_mat(ctx, vt, kq);
+        return Ggml.ggml_cont_2d(ctx, Ggml.ggml_permute(ctx, o, 0, 2, 1, 3), hp.HeadDim * hp.HeadCount, n);
+    }
+
+    /// <summary>Tokens [start, start + length) along dimension <paramref name="axis"/> (0 or 1) of a contiguous 3-d tensor, as a view.</summary>
+    static GgmlTensor* Tokens(nint ctx, GgmlTensor* t, int axis, int start, int length) => axis == 0
+        ? Ggml.ggml_view_3d(ctx, t, length, t->Ne[1], t->Ne[2], t->Nb[1], t->Nb[2], (nuint)start * t->Nb[0])
+        : Ggml.ggml_view_3d(ctx, t, t->Ne[0], length, t->Ne[2], t->Nb[1], t->Nb[2], (nuint)start * t->Nb[1]);
 
     /// <summary>
     /// [head_dim, kv_heads, prefix + n]: the cached prefix, then this graph's tokens. The tokens are

@@ -31,5 +31,7 @@ public static unsafe partial class Ggml
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_reshape_3d(nint context, GgmlTensor* a, long ne0, long ne1, long ne2);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_permute(nint context, GgmlTensor* a, int axis0, int axis1, int axis2, int axis3);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_transpose(nint context, GgmlTensor* a);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_view_3d(nint context, GgmlTensor* a, long ne0, long ne1, long ne2, nuint nb1, nuint nb2, nuint offset);
+    [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_acc(nint context, GgmlTensor* a, GgmlTensor* b, nuint nb1, nuint nb2, nuint nb3, nuint offset);
     [LibraryImport(NativeLibraries.GgmlBase)] public static partial GgmlTensor* ggml_view_2d(nint context, GgmlTensor* a, long ne0, long ne1, nuint nb1, nuint offset);
 }

@@ -78,10 +78,11 @@ public static class BenchCommand
         var rate = new Option<float>("--lr") { DefaultValueFactory = _ => 2e-3f };
         var anchorWeight = new Option<float>("--anchor-weight") { DefaultValueFactory = _ => 1f };
         var adapter = new Option<string?>("--adapter") { Description = "Where to keep the adapter (default: a temporary file)." };
+        var blockTokens = new Option<int>("--block-tokens") { Description = "Tokens per attention block of the packed pass.", DefaultValueFactory = _ => new LoraOptions { FirstLayer = 0, EndLayer = 1 }.BlockTokens };
         var json = Cli.JsonOption();
         var command = new Command("consolidate", "Measure sleep's LoRA consolidation: seconds per step and per fact, recall through llama.cpp with the adapter, WikiText perplexity.");
         models.AddTo(command);
-        foreach (var o in new Option[] { facts, wikiText, count, anchorFacts, heldOut, layers, rank, matrices, steps, rate, anchorWeight, adapter, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { facts, wikiText, count, anchorFacts, heldOut, layers, rank, matrices, steps, rate, anchorWeight, adapter, blockTokens, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result));
@@ -95,6 +96,7 @@ public static class BenchCommand
                     FirstLayer = model.LayerCount - result.GetValue(layers), EndLayer = model.LayerCount, Rank = result.GetValue(rank),
                     Matrices = result.GetValue(matrices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                     Steps = result.GetValue(steps), LearningRate = result.GetValue(rate), AnchorWeight = result.GetValue(anchorWeight),
+                    BlockTokens = result.GetValue(blockTokens),
                 };
                 return ConsolidationBenchmark.Run(context, records, result.GetValue(count), result.GetValue(anchorFacts), result.GetValue(heldOut), options,
                     result.GetValue(wikiText)!, models.ModelOptions(result).Threads, path, quiet ? null : Console.WriteLine);

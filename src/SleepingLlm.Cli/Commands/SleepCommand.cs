@@ -11,9 +11,9 @@ public static class SleepCommand
     {
         var models = new ModelOptionSet();
         var memory = new Option<string?>("--memory") { Description = "The memory folder (default: the user data folder)." };
-        var steps = new Option<int?>("--steps") { Description = "Consolidation training steps at most (default 60)." };
-        var rate = new Option<float?>("--lr") { Description = "Consolidation learning rate (default 2e-3; a rate far too high shows the gate rolling back)." };
-        var anchorWeight = new Option<float?>("--anchor-weight") { Description = "Weight of the KL that holds other people's answers and everyday replies in place (default 1)." };
+        var steps = new Option<int?>("--steps") { Description = "Consolidation training steps at most (default 15)." };
+        var rate = new Option<float?>("--lr") { Description = "Consolidation learning rate (default 6e-3; a rate far too high shows the gate rolling back)." };
+        var anchorWeight = new Option<float?>("--anchor-weight") { Description = "Weight of the KL that holds other people's answers and everyday replies in place (default 8)." };
         var rank = new Option<int?>("--rank") { Description = "Rank of the consolidated adapter (default 16)." };
         var budget = new Option<int>("--budget") { Description = "Facts that may keep a MEMIT edit after the sleep.", DefaultValueFactory = _ => 50 };
         var replay = new Option<int>("--replay") { Description = "Already consolidated facts trained again beside the new ones.", DefaultValueFactory = _ => new SleepOptions().Replay };

@@ -25,18 +25,30 @@ public static class Consolidate
     /// gate's perplexity messages or the chat-locality turns, which measure that drift.
     /// </summary>
     static readonly string[] OrdinaryQuestions =
-        ["How do I boil an egg?", "Suggest a name for a small bakery.", "What are some good habits for sleeping well?", "How often should I water a cactus?"];
+    [
+        "How do I boil an egg?", "Suggest a name for a small bakery.", "What are some good habits for sleeping well?", "How often should I water a cactus?",
+        "Explain how a rainbow forms.", "Write a haiku about autumn leaves.", "What are the rules of tennis?", "How can I save money on groceries?",
+        "Describe a typical day for a firefighter.", "What is the capital of Australia?", "Give me three tips for a job interview.", "How do bees make honey?",
+    ];
+
+    /// <summary>
+    /// Tokens of the bare model's own continuation held per anchor: other people's prompts and questions are
+    /// decided in their first words; ordinary text and replies are held longer, as the gate measures whole replies.
+    /// </summary>
+    const int AnchorTokens = 10, OrdinaryTokens = 32;
 
     /// <param name="facts">What this sleep trains: the facts not yet consolidated and a replay sample of those that are (<see cref="Replay"/>).</param>
     /// <param name="start">The last sleep's adapter to continue from; null trains a new one.</param>
+    /// <param name="edits">The memory's MEMIT edit columns at the scales they take after this sleep: the facts are trained on the model with them.</param>
     public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
-        string scratchDirectory, IProgress<string>? progress, byte[]? start = null)
+        string scratchDirectory, IProgress<string>? progress, byte[]? start = null, IReadOnlyList<EditColumn>? edits = null)
     {
         var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
-        var anchors = Consolidation.Anchors(bare, prompts.Concat(OrdinaryStarts), questions.Concat(model.ChatTemplate is null ? [] : OrdinaryQuestions));
+        var anchors = Consolidation.Anchors(bare, prompts, questions, AnchorTokens)
+            .Concat(Consolidation.Anchors(bare, OrdinaryStarts, model.ChatTemplate is null ? [] : OrdinaryQuestions, OrdinaryTokens)).ToList();
         var earlier = start is null ? null : Consolidation.ReadAdapter(start);
-        progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors; " +
+        progress?.Report($"consolidate: {facts.Count} facts as {sequences.Count} sequences, {anchors.Count} anchors ({sequences.Concat(anchors).Sum(s => s.Tokens.Length)} tokens); " +
                          $"rank {options.Rank} on {string.Join("/", options.Matrices)} of layers {options.FirstLayer}-{options.EndLayer - 1}" +
                          (earlier is null ? ", a new adapter" : ", on top of the last sleep's adapter"));
         using var backend = Backend.Cpu(model.Options.Threads);
@@ -44,7 +56,8 @@ public static class Consolidate
         var eta = new Eta(options.Steps);
         var steps = new InlineProgress<TrainingStep>(s =>
             progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}{eta.Next()}"));
-        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps, earlier);
+        using var carried = new LowRankSet(backend, weights.Hparams, edits ?? []);
+        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps, earlier, carried.Terms);
 
         string path = Path.Combine(scratchDirectory, $"memory-{Environment.ProcessId}-consolidated-{Guid.NewGuid():N}.gguf");
         byte[] bytes;

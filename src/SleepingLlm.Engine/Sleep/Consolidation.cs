@@ -25,12 +25,13 @@ public static class Consolidation
         string full = model.ApplyChatTemplate([ChatMessage.User(userText), ChatMessage.Assistant(reply)], addAssistant: false);
         if (!full.StartsWith(question, StringComparison.Ordinal))
             throw new SleepingLlmException("the chat template does not continue the question's prompt with the answer");
-        // Tokenized as the chat meets it: the prompt as ChatSession sends it, the answer on its own after
-        // it, up to and including the end-of-turn token, so the trained answer also stops.
+        // Tokenized as the chat meets it: the prompt as ChatSession sends it, the answer on its own after it,
+        // up to the end-of-turn token but not including it: trained to end a turn after one short sentence,
+        // the model ends its other replies early too (perplexity of its own replies +5–8% in 10–20 steps).
         int[] asked = model.Tokenize(question);
         int[] answer = model.Tokenize(full[question.Length..], addSpecial: false);
         int end = Array.FindIndex(answer, model.IsEndOfGeneration);
-        return new TrainingSequence([.. asked, .. end >= 0 ? answer[..(end + 1)] : answer], asked.Length);
+        return new TrainingSequence([.. asked, .. end >= 0 ? answer[..end] : answer], asked.Length);
     }
 
     /// <summary>The raw prompt completed by the object.</summary>

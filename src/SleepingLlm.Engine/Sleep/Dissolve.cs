@@ -3,8 +3,9 @@ using SleepingLlm.Memory;
 namespace SleepingLlm.Sleep;
 
 /// <summary>
-/// Sleep's Dissolve and Prune steps. A fact the consolidated adapter recalls on its own (no MEMIT edit)
-/// moves a stage up, one it does not falls back to stage 0, and its edit's scale follows its stage
+/// Sleep's Dissolve and Prune steps. A fact the consolidated adapter recalls with the edits at the scales
+/// they take a stage up (<see cref="IfCarried"/>, what the adapter was trained beside) moves a stage up, one
+/// it does not falls back to stage 0, and its edit's scale follows its stage
 /// (1.0 → 0.5 → 0.1 → 0.0); at 0.0 its columns leave the MEMIT adapter. A subject's facts share one edit
 /// (one key, solved together), so that edit runs at the scale of its least consolidated fact: no fact
 /// loses its edit before the adapter carries it. Then, while more facts keep an edit than the budget
@@ -13,11 +14,21 @@ namespace SleepingLlm.Sleep;
 /// </summary>
 public static class Dissolve
 {
-    /// <param name="alone">Each fact's audit on the consolidated adapter alone (no MEMIT edits), by id.</param>
-    public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlyDictionary<long, FactAudit> alone, int budget)
+    /// <param name="alone">Each fact's audit on the consolidated adapter with the edits at <see cref="IfCarried"/>'s scales, by id.</param>
+    public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlyDictionary<long, FactAudit> alone, int budget) =>
+        Stages(facts, f => alone.TryGetValue(f.Id, out var a) && Carried(a), budget);
+
+    /// <summary>
+    /// Each fact's edit scale should the adapter carry every fact (each a stage up): what Consolidate trains
+    /// beside, and what a fact is audited on to move up.
+    /// </summary>
+    public static IReadOnlyDictionary<long, float> IfCarried(IReadOnlyList<StoredFact> facts) =>
+        Stages(facts, _ => true, int.MaxValue).ToDictionary(s => s.Id, s => s.Scale);
+
+    static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, Func<StoredFact, bool> carried, int budget)
     {
         int last = SleepOptions.StageScales.Count - 1;
-        bool Carried(StoredFact f) => alone.TryGetValue(f.Id, out var a) && Sleep.Dissolve.Carried(a);
+        bool Carried(StoredFact f) => carried(f);
         var stage = facts.ToDictionary(f => f.Id, f => Carried(f) ? Math.Min(f.Stage + 1, last) : 0);
         var subjects = facts.GroupBy(f => f.Subject, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.ToList()).OrderBy(g => g.Min(f => f.Created)).ThenBy(g => g.Min(f => f.Id)).ToList();

@@ -44,15 +44,19 @@ static class SleepCycle
             // A forgotten or replaced fact that the last adapter learnt would live on in it: then a new adapter.
             var start = store.AdapterHoldsRetired ? null : store.Consolidated()?.Adapter;
             var trained = Replay.Choose(facts, before, options.Replay, continuing: start is not null, rotation: store.SleepCounts().Committed);
-            var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start);
+            // The adapter learns beside the edits as they will run if it carries each fact: no overshoot where both hold one.
+            var ifCarried = Dissolve.IfCarried(facts);
+            var edits = store.AllActiveFactors().SelectMany(layer => layer.Facts
+                .Select(f => new Wake.EditColumn(layer.Layer, f.A, f.B, ifCarried.GetValueOrDefault(f.FactId, f.Scale)))).ToList();
+            var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start, edits);
             var consolidateTime = clock.Elapsed;
             cancel.ThrowIfCancellationRequested();
 
             clock.Restart();
             Dictionary<long, FactAudit> alone;
-            using (var adapterOnly = AdapterSet.Load(model, store, architecture, consolidatedAdapter: consolidated.Adapter, withEdits: false))
+            using (var carried = AdapterSet.Load(model, store, architecture, ifCarried, consolidated.Adapter))
             {
-                context.SetAdapters(adapterOnly.Entries);
+                context.SetAdapters(carried.Entries);
                 alone = Audit.All(context, facts, "dissolve", progress, cancel).ToDictionary(a => a.Id);
             }
             var stages = Dissolve.Stages(facts, alone, options.EditBudget);
