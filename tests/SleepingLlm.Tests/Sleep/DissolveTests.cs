@@ -22,6 +22,17 @@ public sealed class DissolveTests
     }
 
     [Fact]
+    public void The_adapter_trains_beside_each_edit_at_the_scale_it_takes_a_stage_up_however_many_edits()
+    {
+        // 60 facts (over the budget of 50): IfCarried never prunes, and a subject runs at its least consolidated fact's next scale.
+        var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 1, 8), Fact(3, "Cy", 2, 7), Fact(4, "Di", 3, 6), Fact(5, "Ed", 2, 5), Fact(6, "ed", 0, 4) }
+            .Concat(Enumerable.Range(7, 54).Select(i => Fact(i, $"P{i}", 0, 3))).ToList();
+        var scales = Dissolve.IfCarried(facts);
+        Assert.Equal([0.5f, 0.1f, 0f, 0f, 0.5f, 0.5f], Enumerable.Range(1, 6).Select(i => scales[i]));
+        Assert.All(Enumerable.Range(7, 54), i => Assert.Equal(0.5f, scales[i]));
+    }
+
+    [Fact]
     public void A_subjects_shared_edit_runs_at_the_scale_of_its_least_consolidated_fact()
     {
         var facts = new[] { Fact(1, "Ada", 2, 9), Fact(2, "ada", 0, 8) };
