@@ -24,11 +24,7 @@ public static class AdapterBuilder
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(architecture);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        var stored = store.AllActiveFactors();
-        if (scales is not null)
-            stored = [.. stored.Select(l => new LayerFactors(l.Layer,
-                [.. l.Facts.Select(f => scales.TryGetValue(f.FactId, out float s) ? f with { Scale = s } : f)]))];
-        var layers = Effective(stored);
+        var layers = Effective(store, scales);
         // Columns: the contributing (fact, column) pairs in id order, shared by all layers.
         var columns = layers.SelectMany(l => l.Facts).Select(f => (f.FactId, f.Column)).Distinct().Order()
             .Select((id, column) => (id, column)).ToDictionary(p => p.id, p => p.column);
@@ -97,8 +93,19 @@ public static class AdapterBuilder
     }
 
     /// <summary>The layers with their contributing facts only (scale ≠ 0); layers left empty are dropped.</summary>
-    static List<LayerFactors> Effective(IReadOnlyList<LayerFactors> layers) =>
-        [.. layers.Select(l => new LayerFactors(l.Layer, [.. l.Facts.Where(f => f.Scale != 0)])).Where(l => l.Facts.Count > 0)];
+    /// <summary>The edit columns the adapter <see cref="Build"/> writes with these scales, for the kernel graph (sleep trains beside them).</summary>
+    public static IReadOnlyList<Wake.EditColumn> Columns(MemoryStore store, IReadOnlyDictionary<long, float>? scales = null) =>
+        [.. Effective(store, scales).SelectMany(l => l.Facts.Select(f => new Wake.EditColumn(l.Layer, f.A, f.B, f.Scale)))];
+
+    /// <summary>The active facts' factors at their stored scales or those given, without the ones at scale 0.</summary>
+    static List<LayerFactors> Effective(MemoryStore store, IReadOnlyDictionary<long, float>? scales)
+    {
+        var stored = store.AllActiveFactors();
+        if (scales is not null)
+            stored = [.. stored.Select(l => new LayerFactors(l.Layer,
+                [.. l.Facts.Select(f => scales.TryGetValue(f.FactId, out float s) ? f with { Scale = s } : f)]))];
+        return [.. stored.Select(l => new LayerFactors(l.Layer, [.. l.Facts.Where(f => f.Scale != 0)])).Where(l => l.Facts.Count > 0)];
+    }
 
     /// <summary>(n_ff, n_embd) of a layer's factors, which all facts must share.</summary>
     static (int Nff, int Nembd) Shape(LayerFactors layer)

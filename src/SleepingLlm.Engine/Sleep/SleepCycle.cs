@@ -46,9 +46,8 @@ static class SleepCycle
             var trained = Replay.Choose(facts, before, options.Replay, continuing: start is not null, rotation: store.SleepCounts().Committed);
             // The adapter learns beside the edits as they will run if it carries each fact: no overshoot where both hold one.
             var ifCarried = Dissolve.IfCarried(facts);
-            var edits = store.AllActiveFactors().SelectMany(layer => layer.Facts
-                .Select(f => new Wake.EditColumn(layer.Layer, f.A, f.B, ifCarried.GetValueOrDefault(f.FactId, f.Scale)))).ToList();
-            var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start, edits);
+            var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start,
+                AdapterBuilder.Columns(store, ifCarried));
             var consolidateTime = clock.Elapsed;
             cancel.ThrowIfCancellationRequested();
 
