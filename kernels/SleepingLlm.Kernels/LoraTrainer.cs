@@ -79,9 +79,9 @@ public static unsafe class LoraTrainer
         var tails = Tails(all, options.BlockTokens);
         // The anchors hold the bare model's distributions; the facts are trained on the model as it will run,
         // with the carried terms (the memory's MEMIT edits at the scales they take after this sleep).
-        var references = References(weights, backend, WithResiduals(tails, Residuals(weights, backend, tails, options.FirstLayer, [])),
-            sequences.Count, options.FirstLayer);
-        tails = WithResiduals(tails, Residuals(weights, backend, tails, options.FirstLayer, carried));
+        var bare = Residuals(weights, backend, tails, options.FirstLayer, []);
+        var references = References(weights, backend, WithResiduals(tails, bare), sequences.Count, options.FirstLayer);
+        tails = WithResiduals(tails, carried.Count == 0 ? bare : Residuals(weights, backend, tails, options.FirstLayer, carried));
         var targets = sequences.Select((s, i) => new TargetTail(tails[i], s.Tokens[s.AnswerStart..])).ToList();
 
         using var parameters = new ParameterSet(backend, 2 * (options.EndLayer - options.FirstLayer) * options.Matrices.Count + 2);
