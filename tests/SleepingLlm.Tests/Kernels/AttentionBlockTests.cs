@@ -25,12 +25,8 @@ public sealed unsafe class AttentionBlockTests
         using var weights = ModelWeights.Load(path, backend);
         var hp = weights.Hparams;
         using var parameters = new ParameterSet(backend);
-        var a = parameters.Add("a", hp.FeedForwardLength, 2);
-        var b = parameters.Add("b", 2, hp.EmbeddingLength);
-        parameters.Allocate();
-        var random = new Random(5);
-        Tensors.Set<float>(a, [.. Enumerable.Range(0, hp.FeedForwardLength * 2).Select(_ => (float)random.NextDouble() - 0.5f)]);
-        Tensors.Set<float>(b, [.. Enumerable.Range(0, hp.EmbeddingLength * 2).Select(_ => (float)random.NextDouble() - 0.5f)]);
+        var (ap, bp) = RandomLowRank.Add(parameters, hp, seed: 5);
+        GgmlTensor* a = (GgmlTensor*)ap, b = (GgmlTensor*)bp;
 
         // Two stemmed pairs; the second pair starts a block in one pack and not in the other.
         int shared1 = Shared(tokens[0], tokens[1]), shared2 = Shared(tokens[2], tokens[3]);

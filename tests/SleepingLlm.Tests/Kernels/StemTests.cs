@@ -22,12 +22,8 @@ public sealed unsafe class StemTests
         using var weights = ModelWeights.Load(TestModels.Stories260K, backend);
         var hp = weights.Hparams;
         using var parameters = new ParameterSet(backend);
-        var a = parameters.Add("a", hp.FeedForwardLength, 2);
-        var b = parameters.Add("b", 2, hp.EmbeddingLength);
-        parameters.Allocate();
-        var random = new Random(3);
-        Tensors.Set<float>(a, [.. Enumerable.Range(0, hp.FeedForwardLength * 2).Select(_ => (float)random.NextDouble() - 0.5f)]);
-        Tensors.Set<float>(b, [.. Enumerable.Range(0, hp.EmbeddingLength * 2).Select(_ => (float)random.NextDouble() - 0.5f)]);
+        var (ap, bp) = RandomLowRank.Add(parameters, hp, seed: 3);
+        GgmlTensor* a = (GgmlTensor*)ap, b = (GgmlTensor*)bp;
         int[] outputs = [.. Enumerable.Range(shared, second.Length - 1 - shared)];
         int[] targets = [.. outputs.Select(p => second[p + 1])];
 
