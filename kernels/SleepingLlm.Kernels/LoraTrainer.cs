@@ -36,6 +36,13 @@ public sealed record LoraOptions
     /// <summary>Weight of the KL to the frozen model on the anchors.</summary>
     public float AnchorWeight { get; init; } = 1f;
     /// <summary>
+    /// Weight of the key-statistics term on each ffn_down term: ‖B·A·L‖² with L·Lᵀ the covariance of that layer's
+    /// ffn_down inputs on ordinary text, i.e. the mean squared change the term makes to the layer's output over
+    /// that text (MEMIT's preserved-key term, for every token the statistics saw rather than a few anchors).
+    /// 0, or no statistics given: off.
+    /// </summary>
+    public float KeyWeight { get; init; }
+    /// <summary>
     /// Sequences are packed into attention blocks of about this many tokens (<see cref="SequenceTail.StartsBlock"/>):
     /// attention over one pack of every sequence costs (all tokens)², in blocks Σ block²; each block repeats its shared stem.
     /// </summary>
@@ -63,11 +70,13 @@ public sealed record LoraResult(IReadOnlyList<LoraFactors> Factors, TrainingResu
 public static unsafe class LoraTrainer
 {
     /// <param name="carried">Fixed low-rank terms the model runs with while the facts train (none by default); the anchors' references are without them.</param>
+    /// <param name="keyFactors">Per layer, L with L·Lᵀ the covariance of its ffn_down inputs (n_ff × n_ff, column j at [j·n_ff ..]),
+    /// for <see cref="LoraOptions.KeyWeight"/>; null: no such term.</param>
     /// <param name="start">Factors to continue from (an earlier sleep's adapter), matched by layer and matrix; a term
     /// without one, or of another shape, starts as PEFT starts LoRA. Null: every term starts fresh.</param>
     public static LoraResult Train(ModelWeights weights, Backend backend, IReadOnlyList<TrainingSequence> sequences,
         IReadOnlyList<TrainingSequence> anchors, LoraOptions options, IProgress<TrainingStep>? progress = null,
-        IReadOnlyList<LoraFactors>? start = null, IReadOnlyList<LowRank>? carried = null)
+        IReadOnlyList<LoraFactors>? start = null, IReadOnlyList<LowRank>? carried = null, IReadOnlyDictionary<int, float[]>? keyFactors = null)
     {
         var hp = weights.Hparams;
         if (options.FirstLayer < 0 || options.EndLayer > hp.LayerCount || options.FirstLayer >= options.EndLayer)
@@ -116,6 +125,7 @@ public static unsafe class LoraTrainer
             {
                 Parameters = [.. terms.SelectMany(t => new[] { (nint)t.A, (nint)t.B })],
                 Inject = packed => packed.Forward with { LowRank = [.. terms, .. carried.Where(t => t.Layer >= options.FirstLayer)] },
+                Penalty = options.KeyWeight > 0 && keyFactors is not null ? graph => (nint)KeyTerm(graph, terms, keyFactors, options.KeyWeight) : null,
             },
             new TrainingSettings
             {
@@ -125,6 +135,21 @@ public static unsafe class LoraTrainer
 
         return new LoraResult([.. terms.Select(t => new LoraFactors(t.Layer, t.Matrix, (int)t.A->Ne[0], (int)t.B->Ne[1], options.Rank,
             Tensors.GetFloats(t.A), Tensors.GetFloats(t.B)))], training);
+    }
+
+    /// <summary>weight · Σ ‖B·A·L‖² over the ffn_down terms with statistics: the mean ‖ΔW·k‖² over the keys L·Lᵀ summarises.</summary>
+    static GgmlTensor* KeyTerm(ComputeGraph graph, List<LowRank> terms, IReadOnlyDictionary<int, float[]> keyFactors, float weight)
+    {
+        var parts = new List<nint>();
+        foreach (var t in terms.Where(t => t.Matrix == "ffn_down" && keyFactors.ContainsKey(t.Layer)))
+        {
+            long n = t.A->Ne[0];
+            var l = graph.Input(keyFactors[t.Layer], n, n, $"key_factor_{t.Layer}");
+            var change = Ggml.ggml_mul_mat(graph.Ctx, t.B, Ggml.ggml_mul_mat(graph.Ctx, t.A, l));
+            parts.Add((nint)Ggml.ggml_sum(graph.Ctx, Ggml.ggml_sqr(graph.Ctx, change)));
+        }
+        if (parts.Count == 0) throw new ArgumentException("no ffn_down term has key statistics", nameof(keyFactors));
+        return graph.Output(Ggml.ggml_scale(graph.Ctx, Losses.Sum(graph, [.. parts]), weight));
     }
 
     /// <summary>

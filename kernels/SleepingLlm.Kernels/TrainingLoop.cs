@@ -38,11 +38,11 @@ public sealed record TrainingSettings
     public float AnchorWeight { get; init; }
 }
 
-/// <summary>One evaluation of the loss: after <see cref="Step"/> updates, the targets' mean NLL and the anchors' mean KL (nats).</summary>
-public readonly record struct TrainingStep(int Step, double Nll, double AnchorKl);
+/// <summary>One evaluation of the loss: after <see cref="Step"/> updates, the targets' mean NLL, the anchors' mean KL (nats) and the caller's penalty.</summary>
+public readonly record struct TrainingStep(int Step, double Nll, double AnchorKl, double Penalty = 0);
 
 /// <summary>Where the loop stopped: the last evaluation.</summary>
-public sealed record TrainingResult(double Nll, double AnchorKl, int Steps);
+public sealed record TrainingResult(double Nll, double AnchorKl, int Steps, double Penalty = 0);
 
 /// <summary>
 /// The optimisation loop that wake's v* and sleep's LoRA share: every target and anchor sequence packed
@@ -76,7 +76,8 @@ public static unsafe class TrainingLoop
             anchorCe = Losses.CrossEntropy(step, anchorLogits, reference);
             terms.Add((nint)Ggml.ggml_scale(step.Ctx, anchorCe, settings.AnchorWeight));
         }
-        if (trainable.Penalty is { } penalty) terms.Add(penalty(step));
+        GgmlTensor* penaltyTerm = null;
+        if (trainable.Penalty is { } penalty) terms.Add((nint)(penaltyTerm = (GgmlTensor*)penalty(step)));
         step.Minimise((GgmlTensor*)Losses.Sum(step, [.. terms]));
 
         // The cross-entropy exceeds the KL by the reference's entropy, a constant; report the KL.
@@ -84,7 +85,8 @@ public static unsafe class TrainingLoop
         TrainingStep Evaluate(int done)
         {
             step.Compute();
-            var s = new TrainingStep(done, Tensors.GetScalar(nll), anchorCe == null ? 0 : Math.Max(0, Tensors.GetScalar(anchorCe) - entropy));
+            var s = new TrainingStep(done, Tensors.GetScalar(nll), anchorCe == null ? 0 : Math.Max(0, Tensors.GetScalar(anchorCe) - entropy),
+                penaltyTerm == null ? 0 : Tensors.GetScalar(penaltyTerm));
             progress?.Report(s);
             return s;
         }
@@ -97,6 +99,6 @@ public static unsafe class TrainingLoop
             trainable.AfterStep?.Invoke();
             last = Evaluate(last.Step + 1);
         }
-        return new TrainingResult(last.Nll, last.AnchorKl, last.Step);
+        return new TrainingResult(last.Nll, last.AnchorKl, last.Step, last.Penalty);
     }
 }

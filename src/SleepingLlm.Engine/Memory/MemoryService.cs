@@ -159,12 +159,28 @@ public sealed class MemoryService : IDisposable
         RetryStaleAdapter();
         try
         {
-            return SleepingLlm.Sleep.SleepCycle.Run(model, context, store, Architecture, adapters, options, progress, cancel);
+            return SleepingLlm.Sleep.SleepCycle.Run(model, context, store, Architecture, adapters, options, progress, cancel,
+                layers => KeyFactors(layers, progress));
         }
         finally
         {
             ApplyAdapter();
         }
+    }
+
+    /// <summary>
+    /// The Cholesky factors of the given layers' key statistics on the wake's text (computed once, then cached): what
+    /// holds the consolidated adapter's change to ordinary text down (<see cref="Kernels.LoraOptions.KeyWeight"/>).
+    /// </summary>
+    IReadOnlyDictionary<int, float[]> KeyFactors(IReadOnlyList<int> layers, IProgress<string>? progress)
+    {
+        var cache = new Covariance(cacheDirectory, progress is null ? null : progress.Report);
+        var text = corpus();
+        int tokens = Settings.CovarianceTokens;
+        var eta = new Sleep.Eta(100);
+        cache.Ensure(model, store.ModelSha256, layers, text, tokens,
+            progress is null ? null : new InlineProgress<double>(f => progress.Report($"key statistics of layers {layers[0]}-{layers[^1]} (once; cached): {f:P0}{eta.At(f)}")));
+        return layers.ToDictionary(l => l, l => cache.Factor(store.ModelSha256, l, text, tokens, lambda: 1).Columns());
     }
 
     /// <summary>Writes the consolidated adapter sleep trained to <paramref name="path"/>; null when there is none yet.</summary>

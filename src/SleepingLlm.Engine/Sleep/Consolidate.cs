@@ -49,8 +49,10 @@ public static class Consolidate
     /// <param name="facts">What this sleep trains: the facts not yet consolidated and a replay sample of those that are (<see cref="Replay"/>).</param>
     /// <param name="start">The last sleep's adapter to continue from; null trains a new one.</param>
     /// <param name="edits">The memory's MEMIT edit columns at the scales they take after this sleep: the facts are trained on the model with them.</param>
+    /// <param name="keyFactors">Per trained layer, the Cholesky factor of its ffn_down key statistics (<see cref="LoraOptions.KeyWeight"/>); null: no such term.</param>
     public static Consolidated Run(Model model, Context bare, string architecture, IReadOnlyList<StoredFact> facts, LoraOptions options,
-        string scratchDirectory, IProgress<string>? progress, byte[]? start = null, IReadOnlyList<EditColumn>? edits = null)
+        string scratchDirectory, IProgress<string>? progress, byte[]? start = null, IReadOnlyList<EditColumn>? edits = null,
+        IReadOnlyDictionary<int, float[]>? keyFactors = null)
     {
         var sequences = Consolidation.Sequences(model, facts.Select(f => f.ToFact()));
         var (prompts, questions) = Namesakes(facts);
@@ -66,9 +68,10 @@ public static class Consolidate
         using var weights = ModelWeights.LoadForBackward(model.Path, backend, options.FirstLayer, head: true, ServedWeights.Of(model));
         var eta = new Eta(options.Steps);
         var steps = new InlineProgress<TrainingStep>(s =>
-            progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}{eta.Next()}"));
+            progress?.Report($"consolidate: step {s.Step}/{options.Steps}, answer NLL {s.Nll:F3}, anchor KL {s.AnchorKl:F4}" +
+                             (keyFactors is null ? "" : $", key term {s.Penalty:F4}") + eta.Next()));
         using var carried = new LowRankSet(backend, weights.Hparams, edits ?? []);
-        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps, earlier, carried.Terms);
+        var result = LoraTrainer.Train(weights, backend, sequences, anchors, options, steps, earlier, carried.Terms, keyFactors);
 
         string path = Path.Combine(scratchDirectory, $"memory-{Environment.ProcessId}-consolidated-{Guid.NewGuid():N}.gguf");
         byte[] bytes;

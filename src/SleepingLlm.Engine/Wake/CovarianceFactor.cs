@@ -50,6 +50,16 @@ public sealed class CovarianceFactor : IKeyInverse
     /// <summary>The factor's values (n × n row-major, lower triangle), for the cache.</summary>
     public ReadOnlyMemory<double> Values => lower;
 
+    /// <summary>L in float32 column by column (column j at [j·n ..], zeros above the diagonal): ggml's layout of an n × n matrix whose columns are L's.</summary>
+    public float[] Columns()
+    {
+        int n = Dimension;
+        var columns = new float[(long)n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) columns[(long)j * n + i] = (float)lower[(long)i * n + j];
+        return columns;
+    }
+
     /// <summary>Gives up the factor's array for reuse (the next layer's factor is read into it); the factor is unusable after.</summary>
     public double[] Release() => lower;
 
