@@ -14,6 +14,7 @@ public static class SleepCommand
         var steps = new Option<int?>("--steps") { Description = "Consolidation training steps at most (default 15)." };
         var rate = new Option<float?>("--lr") { Description = "Consolidation learning rate (default 6e-3; a rate far too high shows the gate rolling back)." };
         var anchorWeight = new Option<float?>("--anchor-weight") { Description = "Weight of the KL that holds other people's answers and everyday replies in place (default 8)." };
+        var keyWeight = new Option<float?>("--key-weight") { Description = "Weight of the term that holds the adapter's change to ordinary text down, through the layers' key statistics (0: off)." };
         var rank = new Option<int?>("--rank") { Description = "Rank of the consolidated adapter (default 16)." };
         var budget = new Option<int>("--budget") { Description = "Facts that may keep a MEMIT edit after the sleep.", DefaultValueFactory = _ => 50 };
         var replay = new Option<int>("--replay") { Description = "Already consolidated facts trained again beside the new ones.", DefaultValueFactory = _ => new SleepOptions().Replay };
@@ -21,7 +22,7 @@ public static class SleepCommand
         var json = Cli.JsonOption();
         var command = new Command("sleep", "Consolidate the memories into a LoRA adapter and dissolve their MEMIT edits; commits only if recall and perplexity pass.");
         models.AddTo(command);
-        foreach (var o in new Option[] { memory, steps, rate, anchorWeight, rank, budget, replay, gate, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { memory, steps, rate, anchorWeight, keyWeight, rank, budget, replay, gate, json }) command.Options.Add(o);
         command.SetAction(async (result, _) =>
         {
             await using var engine = await Engine.StartAsync(models.ResolveModel(result), models.ModelOptions(result), result.GetValue(memory) ?? "");
@@ -33,6 +34,7 @@ public static class SleepCommand
             if (result.GetValue(rate) is { } r) lora = lora with { LearningRate = r };
             if (result.GetValue(rank) is { } k) lora = lora with { Rank = k };
             if (result.GetValue(anchorWeight) is { } w) lora = lora with { AnchorWeight = w };
+            if (result.GetValue(keyWeight) is { } kw) lora = lora with { KeyWeight = kw };
             var options = new SleepOptions { Lora = lora, EditBudget = result.GetValue(budget), Replay = result.GetValue(replay), PerplexityGate = result.GetValue(gate) };
             var report = await engine.SleepAsync(options, new Progress<string>(line => Console.Error.WriteLine(line)));
             if (result.GetValue(json)) Cli.WriteJson(report);
@@ -60,7 +62,8 @@ public static class SleepCommand
         Console.WriteLine(string.Create(c, $"perplexity: bare {report.BasePerplexity:F2}, before {report.PerplexityBefore:F2}, after {report.PerplexityAfter:F2}"));
         Console.WriteLine(string.Create(c, $"consolidated: {report.TrainedFacts} facts ({report.ReplayedFacts} replayed), {report.TrainingSteps} steps, answer NLL {report.TrainingNll:F3}, " +
                                            $"anchor KL {report.AnchorKl:F4}, {report.ConsolidatedBytes:N0} B"));
-        Console.WriteLine($"edits: {report.ActiveEdits} keep a MEMIT edit, {report.Dissolved} dissolved");
+        Console.WriteLine($"edits: {report.ActiveEdits} keep a MEMIT edit, {report.Dissolved} dissolved" +
+                          (report.SettledBack > 0 ? $"; {report.SettledBack} moved back to stage 0 (not carried at their new scales)" : ""));
         if (report.EditNorms.Count > 0)
             Console.WriteLine("MEMIT ‖ΔW‖ by layer: " + string.Join(", ", report.EditNorms.Select(n => string.Create(c, $"{n.Layer}: {n.Norm:F2}"))));
         if (report.ConsolidatedNorms.Count > 0)

@@ -7,16 +7,32 @@ namespace SleepingLlm.Sleep;
 /// they take a stage up (<see cref="IfCarried"/>, what the adapter was trained beside) moves a stage up, one
 /// it does not falls back to stage 0, and its edit's scale follows its stage
 /// (1.0 → 0.5 → 0.1 → 0.0); at 0.0 its columns leave the MEMIT adapter. A subject's facts share one edit
-/// (one key, solved together), so that edit runs at the scale of its least consolidated fact: no fact
-/// loses its edit before the adapter carries it. Then, while more facts keep an edit than the budget
-/// allows, the oldest subjects whose facts the adapter all carries are dissolved at once; a subject with a
-/// fact the user pinned never is (its edit is the one copy the user asked to keep).
+/// (one key, solved together), and namesakes' edits (the same surname: the key's last token) act on each
+/// other's prompts, so a family's edits run at the scale of its least consolidated fact: no fact loses
+/// its edit before the adapter carries it, and no namesake's edit at 1.0 outvotes one at 0.1 (Fenwick
+/// Gallagher's Catalan over Ilse Gallagher's Icelandic, measured). Then, while more facts keep an edit
+/// than the budget allows, the oldest families whose facts the adapter all carries are dissolved at once;
+/// one with a fact the user pinned never is (its edit is the one copy the user asked to keep).
+/// The stages are then settled (<see cref="Unsettled"/>): the first audit ran every edit a stage up, the
+/// candidate runs them at the scales the stages give.
 /// </summary>
 public static class Dissolve
 {
     /// <param name="alone">Each fact's audit on the consolidated adapter with the edits at <see cref="IfCarried"/>'s scales, by id.</param>
     public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlyDictionary<long, FactAudit> alone, int budget) =>
         Stages(facts, f => alone.TryGetValue(f.Id, out var a) && Carried(a), budget);
+
+    /// <summary>The stages with only the facts in <paramref name="carried"/> moving up (the others fall back to stage 0).</summary>
+    public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlySet<long> carried, int budget) =>
+        Stages(facts, f => carried.Contains(f.Id), budget);
+
+    /// <summary>
+    /// The facts moved up that the candidate (the new adapter with the edits at their new stages' scales) does not carry:
+    /// they go back to stage 0 and the candidate is audited again, so that no fact moves up on an audit of scales
+    /// it will not run at.
+    /// </summary>
+    public static IReadOnlyList<long> Unsettled(IReadOnlySet<long> carried, IReadOnlyDictionary<long, FactAudit> candidate) =>
+        [.. carried.Where(id => candidate.TryGetValue(id, out var a) && !Carried(a)).Order()];
 
     /// <summary>
     /// Each fact's edit scale should the adapter carry every fact (each a stage up): what Consolidate trains
@@ -30,11 +46,11 @@ public static class Dissolve
         int last = SleepOptions.StageScales.Count - 1;
         bool Carried(StoredFact f) => carried(f);
         var stage = facts.ToDictionary(f => f.Id, f => Carried(f) ? Math.Min(f.Stage + 1, last) : 0);
-        var subjects = facts.GroupBy(f => f.Subject, StringComparer.OrdinalIgnoreCase)
+        var subjects = facts.GroupBy(f => Family(f.Subject), StringComparer.OrdinalIgnoreCase)
             .Select(g => g.ToList()).OrderBy(g => g.Min(f => f.Created)).ThenBy(g => g.Min(f => f.Id)).ToList();
         var scale = subjects.ToDictionary(g => g, g => SleepOptions.ScaleAt(g.Min(f => stage[f.Id])));
 
-        // Prune: edits over the budget go, oldest subjects first, among those the adapter wholly carries and none pinned.
+        // Prune: edits over the budget go, oldest families first, among those the adapter wholly carries and none pinned.
         int over = subjects.Where(g => scale[g] > 0).Sum(g => g.Count) - budget;
         foreach (var group in subjects)
         {
@@ -45,6 +61,13 @@ public static class Dissolve
             over -= group.Count;
         }
         return [.. subjects.SelectMany(g => g.Select(f => new FactStage(f.Id, stage[f.Id], scale[g]))).OrderBy(s => s.Id)];
+    }
+
+    /// <summary>A name's surname (its last word, capitalised, after another), else the whole subject ("my sister").</summary>
+    public static string Family(string subject)
+    {
+        string[] words = subject.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length >= 2 && char.IsUpper(words[^1][0]) ? words[^1] : subject;
     }
 
     /// <summary>Carried: the raw prompt gives the object, and so does the chat question where there is one.</summary>

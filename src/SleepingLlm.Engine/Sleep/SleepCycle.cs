@@ -16,7 +16,8 @@ static class SleepCycle
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static SleepReport Run(Model model, Context context, MemoryStore store, string architecture, AdapterSet current,
-        SleepOptions options, IProgress<string>? progress, CancellationToken cancel)
+        SleepOptions options, IProgress<string>? progress, CancellationToken cancel,
+        Func<IReadOnlyList<int>, IReadOnlyDictionary<int, float[]>>? keyFactors = null)
     {
         var started = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
@@ -46,29 +47,43 @@ static class SleepCycle
             var trained = Replay.Choose(facts, before, options.Replay, continuing: start is not null, rotation: store.SleepCounts().Committed);
             // The adapter learns beside the edits as they will run if it carries each fact: no overshoot where both hold one.
             var ifCarried = Dissolve.IfCarried(facts);
+            var factors = lora.KeyWeight > 0 && keyFactors is not null && lora.Matrices.Contains("ffn_down")
+                ? keyFactors([.. Enumerable.Range(lora.FirstLayer, lora.EndLayer - lora.FirstLayer)]) : null;
             var consolidated = Consolidate.Run(model, bare, architecture, trained, lora, store.AdapterDirectory, progress, start,
-                AdapterBuilder.Columns(store, ifCarried));
+                AdapterBuilder.Columns(store, ifCarried), factors);
             var consolidateTime = clock.Elapsed;
             cancel.ThrowIfCancellationRequested();
 
             clock.Restart();
             Dictionary<long, FactAudit> alone;
-            using (var carried = AdapterSet.Load(model, store, architecture, ifCarried, consolidated.Adapter))
+            using (var stageUp = AdapterSet.Load(model, store, architecture, ifCarried, consolidated.Adapter))
             {
-                context.SetAdapters(carried.Entries);
+                context.SetAdapters(stageUp.Entries);
                 alone = Audit.All(context, facts, "dissolve", progress, cancel).ToDictionary(a => a.Id);
             }
-            var stages = Dissolve.Stages(facts, alone, options.EditBudget);
+            var carried = alone.Values.Where(Dissolve.Carried).Select(a => a.Id).ToHashSet();
+            var stages = Dissolve.Stages(facts, carried, options.EditBudget);
             var dissolveTime = clock.Elapsed;
 
             clock.Restart();
             IReadOnlyList<FactAudit> after;
             double perplexityAfter;
-            using (var candidate = AdapterSet.Load(model, store, architecture, stages.ToDictionary(s => s.Id, s => s.Scale), consolidated.Adapter))
+            int settledBack = 0;
+            for (int round = 1; ; round++)
             {
+                using var candidate = AdapterSet.Load(model, store, architecture, stages.ToDictionary(s => s.Id, s => s.Scale), consolidated.Adapter);
                 context.SetAdapters(candidate.Entries);
                 after = Audit.All(context, facts, "gate", progress, cancel);
-                perplexityAfter = Eval.Perplexity.MeasureWith(scorer, text, candidate.Entries);
+                var unsettled = Dissolve.Unsettled(carried, after.ToDictionary(a => a.Id));
+                if (unsettled.Count == 0 || round > options.SettleRounds)
+                {
+                    perplexityAfter = Eval.Perplexity.MeasureWith(scorer, text, candidate.Entries);
+                    break;
+                }
+                progress?.Report($"dissolve: {unsettled.Count} moved up but not carried at the new scales; back to stage 0, auditing again");
+                carried.ExceptWith(unsettled);
+                settledBack += unsettled.Count;
+                stages = Dissolve.Stages(facts, carried, options.EditBudget);
             }
             var verdict = Gate.Judge(before, after, basePerplexity, perplexityBefore, perplexityAfter, options.PerplexityGate);
             progress?.Report($"gate: {(verdict.Pass ? "pass" : "fail")}: {verdict.Reason}");
@@ -88,6 +103,7 @@ static class SleepCycle
                 PerplexityAfter = perplexityAfter,
                 TrainedFacts = consolidated.Facts,
                 ReplayedFacts = trained.Count(f => f.Stage > 0),
+                SettledBack = settledBack,
                 TrainingSteps = consolidated.Training.Steps,
                 TrainingNll = consolidated.Training.Nll,
                 AnchorKl = consolidated.Training.AnchorKl,

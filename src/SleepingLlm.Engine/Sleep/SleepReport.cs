@@ -25,6 +25,8 @@ public sealed record SleepReport
     public int TrainedFacts { get; init; }
     /// <summary>Already consolidated facts trained again (<see cref="Replay"/>).</summary>
     public int ReplayedFacts { get; init; }
+    /// <summary>Facts the first audit moved up that the candidate did not carry at their new scales: back at stage 0 (<see cref="Dissolve.Unsettled"/>).</summary>
+    public int SettledBack { get; init; }
     public int TrainingSteps { get; init; }
     public double TrainingNll { get; init; }
     public double AnchorKl { get; init; }

@@ -33,6 +33,33 @@ public sealed class DissolveTests
     }
 
     [Fact]
+    public void A_fact_moved_up_that_the_candidate_does_not_carry_goes_back_to_stage_0_and_only_it()
+    {
+        // Ada and Bo moved up on the first audit; on the candidate Bo is lost (a namesake's edit at 1.0 outvotes his at 0.1),
+        // Cy never moved up and is lost too (not the settling's to undo: the gate judges it).
+        var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 1, 8), Fact(3, "Cy", 0, 7) };
+        var carried = new HashSet<long> { 1, 2 };
+        var candidate = new[] { Audit(1, true), Audit(2, true, chat: false), Audit(3, false) }.ToDictionary(a => a.Id);
+        var unsettled = Dissolve.Unsettled(carried, candidate);
+        Assert.Equal([2L], unsettled);
+        carried.ExceptWith(unsettled);
+        var stages = Dissolve.Stages(facts, carried, budget: 50);
+        Assert.Equal([(1, 0.5f), (0, 1f), (0, 1f)], stages.Select(s => (s.Stage, s.Scale)));
+        Assert.Empty(Dissolve.Unsettled(carried, candidate));
+    }
+
+    [Fact]
+    public void Namesakes_edits_run_at_the_scale_of_the_least_consolidated_of_them()
+    {
+        // Ilse Gallagher moves up to 0.1, Fenwick Gallagher fails and is back at 1.0: both run at 1.0, and Ilse's stage still moves.
+        var facts = new[] { Fact(1, "Ilse Gallagher", 1, 9), Fact(2, "Fenwick Gallagher", 1, 8), Fact(3, "Ilse Varga", 1, 7), Fact(4, "my sister", 1, 6) };
+        var alone = new[] { Audit(1, true), Audit(2, false), Audit(3, true), Audit(4, true) }.ToDictionary(a => a.Id);
+        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        Assert.Equal([(2, 1f), (0, 1f), (2, 0.1f), (2, 0.1f)], stages.Select(s => (s.Stage, s.Scale)));
+        Assert.Equal("my sister", Dissolve.Family("my sister"));
+    }
+
+    [Fact]
     public void A_subjects_shared_edit_runs_at_the_scale_of_its_least_consolidated_fact()
     {
         var facts = new[] { Fact(1, "Ada", 2, 9), Fact(2, "ada", 0, 8) };

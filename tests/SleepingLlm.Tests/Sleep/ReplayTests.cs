@@ -6,8 +6,8 @@ namespace SleepingLlm.Tests.Sleep;
 /// <summary>What a sleep trains: everything for a new adapter; on top of the last one, the new facts and a bounded replay sample.</summary>
 public sealed class ReplayTests
 {
-    static StoredFact Fact(long id, int stage) =>
-        new(id, $"Person {id}", "owns a", "cat", $"Person {id} owns a", null, [], DateTimeOffset.UtcNow.AddMinutes(-id), FactStatus.Active,
+    static StoredFact Fact(long id, int stage, string? subject = null) =>
+        new(id, subject ?? $"Person{id} Doe{id}", "owns a", "cat", $"Person {id} owns a", null, [], DateTimeOffset.UtcNow.AddMinutes(-id), FactStatus.Active,
             stage, SleepOptions.ScaleAt(stage), null, null, [], Pinned: false);
 
     static FactAudit Audit(long id, bool recalled) => new(id, recalled, recalled);
@@ -37,6 +37,26 @@ public sealed class ReplayTests
         var audit = new[] { Audit(1, true), Audit(2, false), Audit(3, true), Audit(4, true), Audit(5, true), Audit(6, false) };
         var chosen = Replay.Choose(facts, audit, sample: 2, continuing: true, rotation: 0);
         Assert.Equal([2, 3, 6], chosen.Select(f => f.Id).Order());
+    }
+
+    [Fact]
+    public void After_the_degraded_the_namesakes_of_a_fresh_fact_are_replayed()
+    {
+        // Florian Abernathy's harmonica is at risk from the adapter learning Alaric Abernathy's mandolin; Kit Vance is not.
+        var facts = new[] { Fact(1, 1, "Kit Vance"), Fact(2, 2, "Florian Abernathy"), Fact(3, 1, "Ola Nord"), Fact(4, 0, "Alaric Abernathy") };
+        var audit = facts.Select(f => Audit(f.Id, f.Id != 3)).ToArray();
+        var chosen = Replay.Choose(facts, audit, sample: 2, continuing: true, rotation: 0);
+        Assert.Equal([2, 3, 4], chosen.Select(f => f.Id).Order());
+    }
+
+    [Fact]
+    public void A_family_is_trained_whole()
+    {
+        // Ilse Gallagher is fresh: Fenwick Gallagher comes with her, over the sample of 1 (Kit Vance, degraded, takes it).
+        var facts = new[] { Fact(1, 2, "Fenwick Gallagher"), Fact(2, 1, "Kit Vance"), Fact(3, 3, "Ola Nord"), Fact(4, 0, "Ilse Gallagher") };
+        var audit = facts.Select(f => Audit(f.Id, f.Id != 2)).ToArray();
+        var chosen = Replay.Choose(facts, audit, sample: 1, continuing: true, rotation: 0);
+        Assert.Equal([1, 2, 4], chosen.Select(f => f.Id).Order());
     }
 
     [Fact]
