@@ -18,9 +18,8 @@ namespace SleepingLlm.Sleep;
 /// </summary>
 public static class Dissolve
 {
-    /// <param name="alone">Each fact's audit on the consolidated adapter with the edits at <see cref="IfCarried"/>'s scales, by id.</param>
-    public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlyDictionary<long, FactAudit> alone, int budget) =>
-        Stages(facts, f => alone.TryGetValue(f.Id, out var a) && Carried(a), budget);
+    /// <summary>The ids of the facts <paramref name="alone"/> (each fact's audit on the new adapter with the edits at <see cref="IfCarried"/>'s scales) finds carried.</summary>
+    public static HashSet<long> CarriedBy(IEnumerable<FactAudit> alone) => [.. alone.Where(Carried).Select(a => a.Id)];
 
     /// <summary>The stages with only the facts in <paramref name="carried"/> moving up (the others fall back to stage 0).</summary>
     public static IReadOnlyList<FactStage> Stages(IReadOnlyList<StoredFact> facts, IReadOnlySet<long> carried, int budget) =>

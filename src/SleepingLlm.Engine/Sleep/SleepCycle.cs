@@ -61,7 +61,7 @@ static class SleepCycle
                 context.SetAdapters(stageUp.Entries);
                 alone = Audit.All(context, facts, "dissolve", progress, cancel).ToDictionary(a => a.Id);
             }
-            var carried = alone.Values.Where(Dissolve.Carried).Select(a => a.Id).ToHashSet();
+            var carried = Dissolve.CarriedBy(alone.Values);
             var stages = Dissolve.Stages(facts, carried, options.EditBudget);
             var dissolveTime = clock.Elapsed;
 

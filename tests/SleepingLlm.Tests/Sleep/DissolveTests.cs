@@ -17,7 +17,7 @@ public sealed class DissolveTests
     {
         var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 1, 8), Fact(3, "Cy", 2, 7), Fact(4, "Di", 3, 6), Fact(5, "Ed", 2, 5) };
         var alone = new[] { Audit(1, true), Audit(2, true), Audit(3, true), Audit(4, true), Audit(5, true, chat: false) }.ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 50);
         Assert.Equal([(1, 0.5f), (2, 0.1f), (3, 0f), (3, 0f), (0, 1f)], stages.Select(s => (s.Stage, s.Scale)));
     }
 
@@ -54,7 +54,7 @@ public sealed class DissolveTests
         // Ilse Gallagher moves up to 0.1, Fenwick Gallagher fails and is back at 1.0: both run at 1.0, and Ilse's stage still moves.
         var facts = new[] { Fact(1, "Ilse Gallagher", 1, 9), Fact(2, "Fenwick Gallagher", 1, 8), Fact(3, "Ilse Varga", 1, 7), Fact(4, "my sister", 1, 6) };
         var alone = new[] { Audit(1, true), Audit(2, false), Audit(3, true), Audit(4, true) }.ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 50);
         Assert.Equal([(2, 1f), (0, 1f), (2, 0.1f), (2, 0.1f)], stages.Select(s => (s.Stage, s.Scale)));
         Assert.Equal("my sister", Dissolve.Family("my sister"));
     }
@@ -64,7 +64,7 @@ public sealed class DissolveTests
     {
         var facts = new[] { Fact(1, "Ada", 2, 9), Fact(2, "ada", 0, 8) };
         var alone = new[] { Audit(1, true), Audit(2, false) }.ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 50);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 50);
         Assert.Equal([(3, 1f), (0, 1f)], stages.Select(s => (s.Stage, s.Scale)));
     }
 
@@ -73,7 +73,7 @@ public sealed class DissolveTests
     {
         var facts = new[] { Fact(1, "Ada", 0, 9), Fact(2, "Bo", 0, 8), Fact(3, "Cy", 0, 7), Fact(4, "Di", 0, 6) };
         var alone = new[] { Audit(1, false), Audit(2, true), Audit(3, true), Audit(4, true) }.ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 2);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 2);
         // Ada is the oldest but not carried: it keeps its edit. Bo and Cy go, as many as the budget needs; Di stays at its stage.
         Assert.Equal([(0, 1f), (3, 0f), (3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
     }
@@ -84,7 +84,7 @@ public sealed class DissolveTests
         // Bo's second fact is pinned: both of Bo's facts share one edit, so none of it may be pruned.
         var facts = new[] { Fact(1, "Bo", 0, 9), Fact(2, "Bo", 0, 8, pinned: true), Fact(3, "Cy", 0, 7), Fact(4, "Di", 0, 6) };
         var alone = facts.Select(f => Audit(f.Id, true)).ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 2);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 2);
         // Without the pin, Bo (the oldest, wholly carried) would go; Cy and Di go instead, and Bo still moves a stage up.
         Assert.Equal([(1, 0.5f), (1, 0.5f), (3, 0f), (3, 0f)], stages.Select(s => (s.Stage, s.Scale)));
     }
@@ -94,7 +94,7 @@ public sealed class DissolveTests
     {
         var facts = new[] { Fact(1, "Ada", 2, 9, pinned: true), Fact(2, "Bo", 0, 8, pinned: true) };
         var alone = facts.Select(f => Audit(f.Id, true)).ToDictionary(a => a.Id);
-        var stages = Dissolve.Stages(facts, alone, budget: 0);
+        var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 0);
         // Consolidation still moves a pinned fact to the last stage; only Prune leaves it alone.
         Assert.Equal([(3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
     }
