@@ -19,12 +19,14 @@ public static class AdapterBuilder
     /// </summary>
     /// <param name="architecture">The base model's general.architecture, e.g. "llama".</param>
     /// <param name="scales">Scales to build with instead of the stored ones, by fact id (a sleep's candidate stages); others as stored.</param>
-    public static string? Build(MemoryStore store, string architecture, string outputPath, IReadOnlyDictionary<long, float>? scales = null)
+    /// <param name="refreshed">Edits a sleep's Refresh solved again, in place of the stored ones of their groups.</param>
+    public static string? Build(MemoryStore store, string architecture, string outputPath, IReadOnlyDictionary<long, float>? scales = null,
+        IReadOnlyList<Sleep.RefreshedEdit>? refreshed = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(architecture);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
-        var layers = Effective(store, scales);
+        var layers = Effective(store, scales, refreshed);
         // Columns: the contributing (fact, column) pairs in id order, shared by all layers.
         var columns = layers.SelectMany(l => l.Facts).Select(f => (f.FactId, f.Column)).Distinct().Order()
             .Select((id, column) => (id, column)).ToDictionary(p => p.id, p => p.column);
@@ -92,19 +94,35 @@ public static class AdapterBuilder
         return maxA > 0 && maxB > 0 ? MathF.Sqrt(maxB / maxA) : 1f;
     }
 
-    /// <summary>The layers with their contributing facts only (scale ≠ 0); layers left empty are dropped.</summary>
     /// <summary>The edit columns the adapter <see cref="Build"/> writes with these scales, for the kernel graph (sleep trains beside them).</summary>
-    public static IReadOnlyList<Wake.EditColumn> Columns(MemoryStore store, IReadOnlyDictionary<long, float>? scales = null) =>
-        [.. Effective(store, scales).SelectMany(l => l.Facts.Select(f => new Wake.EditColumn(l.Layer, f.A, f.B, f.Scale)))];
+    public static IReadOnlyList<Wake.EditColumn> Columns(MemoryStore store, IReadOnlyDictionary<long, float>? scales = null,
+        IReadOnlyList<Sleep.RefreshedEdit>? refreshed = null) =>
+        [.. Effective(store, scales, refreshed).SelectMany(l => l.Facts.Select(f => new Wake.EditColumn(l.Layer, f.A, f.B, f.Scale)))];
 
-    /// <summary>The active facts' factors at their stored scales or those given, without the ones at scale 0.</summary>
-    static List<LayerFactors> Effective(MemoryStore store, IReadOnlyDictionary<long, float>? scales)
+    /// <summary>The active facts' factors (refreshed ones in place of their groups') at their stored scales or those given, without the ones at scale 0.</summary>
+    static List<LayerFactors> Effective(MemoryStore store, IReadOnlyDictionary<long, float>? scales, IReadOnlyList<Sleep.RefreshedEdit>? refreshed = null)
     {
         var stored = store.AllActiveFactors();
+        if (refreshed is { Count: > 0 }) stored = WithRefreshed(stored, refreshed);
         if (scales is not null)
             stored = [.. stored.Select(l => new LayerFactors(l.Layer,
                 [.. l.Facts.Select(f => scales.TryGetValue(f.FactId, out float s) ? f with { Scale = s } : f)]))];
         return [.. stored.Select(l => new LayerFactors(l.Layer, [.. l.Facts.Where(f => f.Scale != 0)])).Where(l => l.Facts.Count > 0)];
+    }
+
+    /// <summary>The refreshed groups' stored columns replaced by their new ones, held by the carrier at its scale.</summary>
+    static IReadOnlyList<LayerFactors> WithRefreshed(IReadOnlyList<LayerFactors> stored, IReadOnlyList<Sleep.RefreshedEdit> refreshed)
+    {
+        var gone = refreshed.SelectMany(r => r.Members).ToHashSet();
+        var scaleOf = stored.SelectMany(l => l.Facts).GroupBy(f => f.FactId).ToDictionary(g => g.Key, g => g.First().Scale);
+        var byLayer = stored.ToDictionary(l => l.Layer, l => l.Facts.Where(f => !gone.Contains(f.FactId)).ToList());
+        foreach (var edit in refreshed)
+            foreach (var layer in edit.Factors.GroupBy(f => f.Layer))
+            {
+                if (!byLayer.TryGetValue(layer.Key, out var facts)) byLayer[layer.Key] = facts = [];
+                facts.AddRange(layer.Select((f, column) => new FactFactor(edit.Carrier, scaleOf.GetValueOrDefault(edit.Carrier, 1f), f.A, f.B, column)));
+            }
+        return [.. byLayer.OrderBy(p => p.Key).Select(p => new LayerFactors(p.Key, [.. p.Value.OrderBy(f => f.FactId).ThenBy(f => f.Column)]))];
     }
 
     /// <summary>(n_ff, n_embd) of a layer's factors, which all facts must share.</summary>

@@ -30,15 +30,16 @@ public sealed class AdapterSet : IDisposable
     /// <summary>The adapters of <paramref name="store"/> as stored, or a sleep's candidate.</summary>
     /// <param name="scales">Per-fact scales to build the edits with instead of the stored ones.</param>
     /// <param name="consolidatedAdapter">GGUF bytes of a consolidated adapter instead of the stored one.</param>
+    /// <param name="refreshed">A sleep's refreshed edits in place of the stored ones of their groups.</param>
     public static AdapterSet Load(Model model, MemoryStore store, string architecture, IReadOnlyDictionary<long, float>? scales = null,
-        byte[]? consolidatedAdapter = null)
+        byte[]? consolidatedAdapter = null, IReadOnlyList<Sleep.RefreshedEdit>? refreshed = null)
     {
         string stem = Path.Combine(store.AdapterDirectory, $"memory-{Environment.ProcessId}-{Interlocked.Increment(ref generation)}");
         string editsPath = stem + ".gguf", consolidatedPath = stem + "-consolidated.gguf";
         SafeLlamaAdapterHandle? loadedEdits = null;
         try
         {
-            if (AdapterBuilder.Build(store, architecture, editsPath, scales) is { } built) loadedEdits = model.LoadAdapter(built);
+            if (AdapterBuilder.Build(store, architecture, editsPath, scales, refreshed) is { } built) loadedEdits = model.LoadAdapter(built);
             byte[]? bytes = consolidatedAdapter ?? store.Consolidated()?.Adapter;
             SafeLlamaAdapterHandle? loadedConsolidated = null;
             if (bytes is not null)

@@ -85,14 +85,11 @@ public sealed class MemoryService : IDisposable
         // and their keys are constraints.
         // A fact the user asks for is keyed on its questions' words, so it is written with the facts asked on
         // the same words only ("my sister"): the user's facts are never one group re-solved on every write.
-        string? asked = Conversation.UserProfile.GroupOf(fact.Subject, fact.Relation);
-        var subject = store.ActiveFacts().Where(f => f.Id != previous?.Id && (asked is null
-            ? !f.IsAsked && string.Equals(f.Subject, fact.Subject, StringComparison.OrdinalIgnoreCase)
-            : Conversation.UserProfile.GroupOf(f.Subject, f.Relation) == asked)).ToList();
+        var subject = SolvedWith(fact.Subject, fact.Relation, store.ActiveFacts()).Where(f => f.Id != previous?.Id).ToList();
         var group = subject.Select(f => f.ToFact()).Append(fact).ToList();
         var excluded = subject.Select(f => f.Id).Append(previous?.Id ?? -1).ToHashSet();
         progress?.Report($"writing \"{fact.Subject} {fact.Relation} {fact.Object}\"" + (subject.Count > 0 ? $" with {subject.Count} more about {fact.Subject}" : ""));
-        var edit = editor.Write(group, Columns(excluded), layer => ConstraintKeys(layer, excluded));
+        var edit = editor.Write(group, Columns(excluded), layer => ConstraintKeys(layer, excluded), ConsolidatedFactors());
         var newFact = new NewFact(fact.Subject, fact.Relation, fact.Object, fact.Prompt, fact.Question, paraphrases);
         var factors = edit.Columns.Select(c => new LayerFactor(c.Layer, c.A, c.B)).ToList();
         var keys = edit.Keys.Select(k => new LayerKey(k.Layer, k.Key)).ToList();
@@ -102,6 +99,59 @@ public sealed class MemoryService : IDisposable
             : store.Replace(previous.Id, newFact, factors, keys, absorbed);
         return new Remembered(id, previous?.Id, edit.Value.Loss, edit.Value.Steps, edit.Realised, edit.Elapsed, edit.ValueTime, TryApplyAdapter());
     }
+
+    /// <summary>
+    /// The active facts one edit holds with a fact of this subject and relation: the subject's (one key, one δ), or for
+    /// a fact the user asks for, those asked on the same words ("my sister"), so the user's facts are never one group.
+    /// </summary>
+    static List<StoredFact> SolvedWith(string subject, string relation, IReadOnlyList<StoredFact> active)
+    {
+        string? asked = Conversation.UserProfile.GroupOf(subject, relation);
+        return [.. active.Where(f => asked is null
+            ? !f.IsAsked && string.Equals(f.Subject, subject, StringComparison.OrdinalIgnoreCase)
+            : Conversation.UserProfile.GroupOf(f.Subject, f.Relation) == asked)];
+    }
+
+    /// <summary>Sleep's adapter, which llama.cpp runs beside the edits: a write solves on the model as served.</summary>
+    IReadOnlyList<Kernels.LoraFactors>? ConsolidatedFactors() =>
+        store.Consolidated() is { } consolidated ? SleepingLlm.Sleep.Consolidation.ReadAdapter(consolidated.Adapter) : null;
+
+    /// <summary>
+    /// Sleep's Refresh (<see cref="SleepingLlm.Sleep.Refresh"/>): each degraded fact's group solved again on the candidate
+    /// (the other edits at <paramref name="scales"/>, those refreshed before it in place of their old ones, the new adapter
+    /// beside them), every other fact's keys held as constraints. Nothing is stored: the sleep commits the result or drops it.
+    /// </summary>
+    IReadOnlyList<SleepingLlm.Sleep.RefreshedEdit> Refresh(IReadOnlyList<StoredFact> degraded, IReadOnlyDictionary<long, float> scales,
+        byte[] consolidated, IReadOnlyList<SleepingLlm.Sleep.RefreshedEdit> earlier, IProgress<string>? progress)
+    {
+        var editor = Editor(progress);
+        var lora = SleepingLlm.Sleep.Consolidation.ReadAdapter(consolidated);
+        var active = store.ActiveFacts();
+        var holding = store.AllActiveFactors().SelectMany(l => l.Facts).Select(f => f.FactId).ToHashSet();
+        var result = earlier.ToList();
+        var eta = new SleepingLlm.Sleep.Eta(degraded.Count);
+        foreach (var fact in degraded)
+        {
+            if (result.Any(r => r.Members.Contains(fact.Id))) continue;
+            var group = SolvedWith(fact.Subject, fact.Relation, active).OrderBy(f => f.Id).ToList();
+            if (!group.Any(f => f.Id == fact.Id)) group.Add(fact);
+            List<long> members = [.. group.Select(f => f.Id)];
+            // The group's edit stays with the fact that holds it (the newest write about the subject).
+            long carrier = members.Where(holding.Contains).DefaultIfEmpty(fact.Id).Max();
+            var excluded = result.SelectMany(r => r.Members).Concat(members).ToHashSet();
+            var memory = AdapterBuilder.Columns(store, scales, [.. result, new SleepingLlm.Sleep.RefreshedEdit(carrier, members, [], [])]);
+            var refreshedKeys = result.SelectMany(r => r.Keys).Select(k => (k.Layer, Key: new ConstraintKey(--refreshKeyId, k.K))).ToList();
+            var edit = editor.Write([.. group.Select(f => f.ToFact())], memory,
+                layer => [.. ConstraintKeys(layer, excluded), .. refreshedKeys.Where(k => k.Layer == layer).Select(k => k.Key)], lora);
+            result.Add(new SleepingLlm.Sleep.RefreshedEdit(carrier, members,
+                [.. edit.Columns.Select(c => new LayerFactor(c.Layer, c.A, c.B))], [.. edit.Keys.Select(k => new LayerKey(k.Layer, k.Key))]));
+            progress?.Report($"refresh: {fact.Subject} {fact.Relation} {fact.Object} solved again on the candidate (v* loss {edit.Value.Loss:F2}){eta.Next()}");
+        }
+        return result[earlier.Count..];
+    }
+
+    /// <summary>Ids for refreshed keys in the editor's cache of projected keys: never a stored key's, never reused.</summary>
+    long refreshKeyId;
 
     /// <summary>
     /// Stores a fact as text only (no edit): what a prompt-side memory serves. A fact of the same subject
@@ -160,7 +210,7 @@ public sealed class MemoryService : IDisposable
         try
         {
             return SleepingLlm.Sleep.SleepCycle.Run(model, context, store, Architecture, adapters, options, progress, cancel,
-                layers => KeyFactors(layers, progress));
+                layers => KeyFactors(layers, progress), Refresh);
         }
         finally
         {
@@ -255,29 +305,25 @@ public sealed class MemoryService : IDisposable
         if (computed) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Templates templates;
         using (var scratch = new Context(model, TemplateContext)) templates = Templates.Generate(scratch, Settings.ContextPrefixes);
-        Dictionary<int, Matrix<double>>? subjects = null;
+        string? subjects = null, chat = null;
         if (Settings.SubjectWeight > 0)
         {
             progress?.Report("other subjects' key statistics (first write only; cached afterwards)");
-            subjects = cache.Cached(store.ModelSha256, $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}", Settings.Layers,
+            subjects = $"subjects-{Settings.SubjectNames}-p{Settings.ContextPrefixes}";
+            cache.EnsureOther(store.ModelSha256, subjects, Settings.Layers,
                 () => SubjectCovariance.Compute(model, weights, backend, Settings.Layers, templates, SubjectCovariance.MadeUpNames(Settings.SubjectNames)));
         }
-        Dictionary<int, Matrix<double>>? chat = null;
         if (Settings.ChatWeight > 0 && model.ChatTemplate is not null)
         {
             progress?.Report("chat turns' key statistics (first write only; cached afterwards)");
-            chat = cache.Cached(store.ModelSha256, $"chat-{ChatCovariance.Turns.Count}", Settings.Layers,
-                () => ChatCovariance.Compute(model, weights, backend, Settings.Layers));
+            chat = $"chat-{ChatCovariance.Turns.Count}";
+            cache.EnsureOther(store.ModelSha256, chat, Settings.Layers, () => ChatCovariance.Compute(model, weights, backend, Settings.Layers));
         }
         // The made-up names' and chat turns' statistics join the text's before the one n_ff³ step, whose result is cached under their weights.
         void AddOthers(int layer, double[] values, int n)
         {
-            if (subjects is not null)
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.SubjectWeight * subjects[layer][i, j];
-            if (chat is not null)
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < n; j++) values[(long)i * n + j] += Settings.ChatWeight * chat[layer][i, j];
+            if (subjects is not null) cache.AddOther(store.ModelSha256, subjects, layer, values, n, Settings.SubjectWeight);
+            if (chat is not null) cache.AddOther(store.ModelSha256, chat, layer, values, n, Settings.ChatWeight);
         }
         string? othersId = subjects is null && chat is null ? null : string.Join("-", new[]
         {

@@ -69,12 +69,12 @@ public sealed partial class MemoryStore
 
     /// <summary>
     /// The sleep's result, all or nothing: the consolidated adapter (null keeps the current one), each listed
-    /// active fact's stage and scale, the audit in each fact's recall history, and the report; the marker goes
-    /// in the same transaction.
+    /// active fact's stage and scale, the edits Refresh solved again in place of their groups' old ones, the audit in
+    /// each fact's recall history, and the report; the marker goes in the same transaction.
     /// </summary>
     /// <exception cref="SleepingLlmException">a listed fact is no longer active (forgotten during the sleep): nothing is written.</exception>
     public void CommitSleep(DateTimeOffset started, byte[]? adapter, int adapterFacts, IReadOnlyList<FactStage> stages,
-        IReadOnlyList<(long Id, RecallRecord Audit)> audits, string reportJson) =>
+        IReadOnlyList<(long Id, RecallRecord Audit)> audits, string reportJson, IReadOnlyList<Sleep.RefreshedEdit>? refreshed = null) =>
         Write("the sleep's result", () =>
         {
             using var tx = connection.BeginTransaction();
@@ -104,6 +104,22 @@ public sealed partial class MemoryStore
                     (stage.Value, scale.Value, id.Value) = (fact.Stage, (double)fact.Scale, fact.Id);
                     if (update.ExecuteNonQuery() == 0) throw NotActive(fact.Id);
                 }
+            }
+            foreach (var edit in refreshed ?? [])
+            {
+                if (!edit.Members.Contains(edit.Carrier)) throw new ArgumentException($"memory #{edit.Carrier} carries a refreshed edit but is not among its facts");
+                foreach (long member in edit.Members)
+                {
+                    if (!IsActive(member, tx)) throw NotActive(member);
+                    DropEdit(member, tx);
+                }
+                foreach (var factor in edit.Factors)
+                {
+                    CheckValues(factor.A, $"layer {factor.Layer} factor a", nameof(refreshed));
+                    CheckValues(factor.B, $"layer {factor.Layer} factor b", nameof(refreshed));
+                }
+                CheckShapes(edit.Factors, edit.Keys, tx);
+                InsertEdit(edit.Carrier, edit.Factors, edit.Keys, tx);
             }
             FaultPoint?.Invoke("sleep");
             InsertSleep(started, committed: true, reportJson, tx);

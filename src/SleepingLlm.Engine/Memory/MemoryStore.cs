@@ -137,6 +137,13 @@ public sealed partial class MemoryStore : IDisposable
         }
         FaultPoint?.Invoke("fact");
 
+        InsertEdit(id, factors, keys, tx);
+        return id;
+    }
+
+    /// <summary>A fact's factors (its columns numbered per layer) and constraint keys.</summary>
+    void InsertEdit(long id, IReadOnlyList<LayerFactor> factors, IReadOnlyList<LayerKey> keys, SqliteTransaction tx)
+    {
         using (var insert = Command("INSERT INTO factors(fact_id, layer, col, a, b) VALUES ($id, $layer, $col, $a, $b)", tx))
         {
             var layer = insert.Parameters.Add("$layer", SqliteType.Integer);
@@ -169,7 +176,6 @@ public sealed partial class MemoryStore : IDisposable
             }
         }
         FaultPoint?.Invoke("keys");
-        return id;
     }
 
     /// <summary>Factors and keys must have the shapes the layer's existing ones have (one model, one n_ff and n_embd).</summary>
@@ -216,6 +222,13 @@ public sealed partial class MemoryStore : IDisposable
         }
         DropEdit(id, tx);
         return true;
+    }
+
+    bool IsActive(long id, SqliteTransaction tx)
+    {
+        using var read = Command("SELECT 1 FROM facts WHERE id = $id AND status = 'active'", tx);
+        read.Parameters.AddWithValue("$id", id);
+        return read.ExecuteScalar() is not null;
     }
 
     void DropEdit(long id, SqliteTransaction tx)

@@ -23,6 +23,12 @@ public sealed record SleepOptions
     /// </summary>
     public int SettleRounds { get; init; } = 3;
 
+    /// <summary>
+    /// At most this many facts the candidate does not recall have their edits solved again on it (<see cref="Refresh"/>),
+    /// about 5 s each on SmolLM2-135M; 0: no Refresh.
+    /// </summary>
+    public int RefreshLimit { get; init; } = 8;
+
     /// <summary>The gate's perplexity allowance over the bare model (0.02: +2%); a sleep that does not raise perplexity passes too.</summary>
     public double PerplexityGate { get; init; } = 0.02;
 

@@ -2,12 +2,12 @@ using SleepingLlm.Memory;
 
 namespace SleepingLlm.Sleep;
 
-/// <summary>One fact through a sleep: recall before, on the consolidated adapter alone, and after; its stage and MEMIT scale.</summary>
+/// <summary>One fact through a sleep: recall before, on the consolidated adapter alone, and after; its stage and MEMIT scale; whether Refresh solved its edit again.</summary>
 public sealed record SleepFact(long Id, string Subject, string Relation, string Object, FactAudit Before, FactAudit? Alone, FactAudit? After,
-    int StageBefore, int Stage, float ScaleBefore, float Scale);
+    int StageBefore, int Stage, float ScaleBefore, float Scale, bool Refreshed = false);
 
-/// <summary>How long each step took.</summary>
-public sealed record SleepTimes(TimeSpan Audit, TimeSpan Consolidate, TimeSpan Dissolve, TimeSpan Gate, TimeSpan Total);
+/// <summary>How long each step took (Gate: the candidate's audits while its stages settle; Refresh: the new edits, their audit and the perplexity).</summary>
+public sealed record SleepTimes(TimeSpan Audit, TimeSpan Consolidate, TimeSpan Dissolve, TimeSpan Gate, TimeSpan Total, TimeSpan Refresh = default);
 
 /// <summary>What a sleep did, committed or rolled back: the readable table and the JSON both come from this.</summary>
 public sealed record SleepReport
@@ -27,6 +27,8 @@ public sealed record SleepReport
     public int ReplayedFacts { get; init; }
     /// <summary>Facts the first audit moved up that the candidate did not carry at their new scales: back at stage 0 (<see cref="Dissolve.Unsettled"/>).</summary>
     public int SettledBack { get; init; }
+    /// <summary>Facts whose edit <see cref="Sleep.Refresh"/> solved again on the candidate (a degraded fact and those solved with it).</summary>
+    public int RefreshedFacts { get; init; }
     public int TrainingSteps { get; init; }
     public double TrainingNll { get; init; }
     public double AnchorKl { get; init; }

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
 
@@ -34,7 +33,7 @@ public static class ChatCovariance
     ];
 
     /// <summary>Each layer's second moment over every token of <see cref="Turns"/> asked under the chat template.</summary>
-    public static Dictionary<int, Matrix<double>> Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers)
+    public static CaptureSums Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers)
     {
         var tails = Turns.Select(t =>
         {

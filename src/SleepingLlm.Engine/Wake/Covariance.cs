@@ -55,17 +55,53 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
                 progress?.Report(Math.Min(1.0, (double)done / tokens));
             }
         }
-        foreach (int layer in missing)
-        {
-            double count = sums.Count(layer);
-            Save(PathFor(modelSha256, layer, corpus, tokens), sums.Dimension, (i, row) =>
-            {
-                sums.Row(layer, i, row);
-                for (int j = 0; j < row.Length; j++) row[j] /= count;
-            });
-            sums.Release(layer);
-        }
+        foreach (int layer in missing) SaveMean(sums, layer, PathFor(modelSha256, layer, corpus, tokens));
         return true;
+    }
+
+    /// <summary>Writes a layer's sums out row by row as their mean, then frees them.</summary>
+    static void SaveMean(CaptureSums sums, int layer, string path)
+    {
+        double count = sums.Count(layer);
+        Save(path, sums.Dimension, (i, row) =>
+        {
+            sums.Row(layer, i, row);
+            for (int j = 0; j < row.Length; j++) row[j] /= count;
+        });
+        sums.Release(layer);
+    }
+
+    /// <summary>
+    /// Other key statistics of every layer in <paramref name="layers"/> (made-up names, chat turns: <paramref name="compute"/>
+    /// gives their sums), cached like the covariance under <paramref name="id"/>; all computed (one call) when any is missing.
+    /// </summary>
+    public void EnsureOther(string modelSha256, string id, IReadOnlyList<int> layers, Func<CaptureSums> compute)
+    {
+        if (layers.All(l => Valid(PathFor(modelSha256, l, id)))) return;
+        var sums = compute();
+        foreach (int layer in layers) SaveMean(sums, layer, PathFor(modelSha256, layer, id));
+    }
+
+    /// <summary>
+    /// Adds <paramref name="weight"/> times the cached statistics <paramref name="id"/> of <paramref name="layer"/> to
+    /// <paramref name="values"/> (n × n row-major), reading the file a row at a time: at 3B a layer's is 0.5 GB.
+    /// </summary>
+    /// <exception cref="SleepingLlmException">not cached (<see cref="EnsureOther"/> first), or damaged.</exception>
+    public void AddOther(string modelSha256, string id, int layer, double[] values, int n, double weight)
+    {
+        string path = PathFor(modelSha256, layer, id);
+        if (!Valid(path)) throw new SleepingLlmException($"the key statistics {path} are missing or damaged; they are computed again at the next write");
+        using var file = File.OpenHandle(path);
+        if (RandomAccess.GetLength(file) != HeaderBytes + 8L * n * n)
+            throw new SleepingLlmException($"the key statistics {path} are not of {n} × {n} values");
+        var row = new double[n];
+        var bytes = MemoryMarshal.AsBytes(row.AsSpan());
+        for (int i = 0; i < n; i++)
+        {
+            if (RandomAccess.Read(file, bytes, HeaderBytes + (long)i * bytes.Length) != bytes.Length)
+                throw new SleepingLlmException($"the key statistics {path} could not be read");
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row, weight, values.AsSpan((int)((long)i * n), n), values.AsSpan((int)((long)i * n), n));
+        }
     }
 
     /// <summary>A cached covariance (n × n row-major) from <see cref="Ensure"/>.</summary>
@@ -98,24 +134,6 @@ public sealed class Covariance(string cacheDirectory, Action<string>? notice = n
     string PathFor(string sha, int layer, Corpus corpus, int tokens) => PathFor(sha, layer, $"{corpus.Id}-{tokens}");
 
     string PathFor(string sha, int layer, string id) => Path.Combine(cacheDirectory, sha[..16], $"cov-L{layer}-{id}.bin");
-
-    /// <summary>Matrices per layer cached like the covariance under <paramref name="id"/>; all computed (one call) when any is missing.</summary>
-    public Dictionary<int, Matrix<double>> Cached(string modelSha256, string id, IReadOnlyList<int> layers,
-        Func<Dictionary<int, Matrix<double>>> compute)
-    {
-        var result = new Dictionary<int, Matrix<double>>();
-        foreach (int layer in layers)
-            if (TryLoad(PathFor(modelSha256, layer, id)) is var (values, n))
-                result[layer] = Matrix<double>.Build.Dense(n, n, (i, j) => values[(long)i * n + j]);
-        if (result.Count == layers.Count) return result;
-        result = compute();
-        foreach (int layer in layers)
-        {
-            var m = result[layer];
-            Save(PathFor(modelSha256, layer, id), m.RowCount, (i, row) => { for (int j = 0; j < row.Length; j++) row[j] = m[i, j]; });
-        }
-        return result;
-    }
 
     /// <summary>Whether a cache file is whole: header, size and checksum, read in pieces (a 3B layer's is 0.5 GB).</summary>
     bool Valid(string path)

@@ -12,7 +12,7 @@ public sealed record Edit(IReadOnlyList<EditColumn> Columns, IReadOnlyList<(int 
     IReadOnlyList<double> Realised, TimeSpan Elapsed, TimeSpan ValueTime);
 
 /// <summary>
-/// MEMIT for one subject on the model as it is (base + active memories): v* at the critical layer,
+/// MEMIT for one subject on the model as it is (base + active memories + the consolidated adapter): v* at the critical layer,
 /// then layer by layer (ascending) the key, the residual still missing at the critical layer spread
 /// over the remaining layers, and the solve against the covariance with earlier memories' keys as
 /// constraints. Engine thread only.
@@ -46,17 +46,18 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
             Matrix<double>.Build.Dense(n, keys.Count, (r, c) => next[keys[c].Id][r]));
     }
 
-    public Edit Write(IReadOnlyList<Fact> facts, IReadOnlyList<EditColumn> memory, Func<int, IReadOnlyList<ConstraintKey>> constraintKeys)
+    /// <param name="consolidated">Sleep's LoRA, which llama.cpp runs beside the edits: v* is found on the model as served.</param>
+    public Edit Write(IReadOnlyList<Fact> facts, IReadOnlyList<EditColumn> memory, Func<int, IReadOnlyList<ConstraintKey>> constraintKeys,
+        IReadOnlyList<LoraFactors>? consolidated = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var fact in facts) fact.Validate();
         var hp = weights.Hparams;
         int critical = settings.CriticalLayer;
-        var main = facts[^1];
 
         ValueResult value;
         List<float[]> targets;
-        using (var current = new LowRankSet(backend, hp, memory))
+        using (var current = new LowRankSet(backend, hp, memory, consolidated))
         {
             value = Value.Optimise(model, weights, backend, current.Terms, facts, templates, settings);
             // z = h + δ in every context the edit is keyed in: the raw prompt and each chat question.
@@ -73,7 +74,7 @@ public sealed class Editor(Model model, ModelWeights weights, Backend backend, W
         for (int i = 0; i < settings.Layers.Count; i++)
         {
             int layer = settings.Layers[i];
-            using var edited = new LowRankSet(backend, hp, [.. memory, .. columns]);
+            using var edited = new LowRankSet(backend, hp, [.. memory, .. columns], consolidated);
             var found = Keys.Compute(model, weights, backend, edited.Terms, facts, templates, layer, critical, settings.ChatKeys).All.ToList();
             // Namesakes and the user's questions about someone else join as new keys with a zero residual: their columns of A are dropped below.
             var others = Keys.Others(model, weights, backend, edited.Terms, namesakes, layer, settings.ChatKeys)

@@ -80,28 +80,19 @@ public static unsafe class Keys
     }
 
     /// <summary>
-    /// E[k kᵀ] per layer over the keys at every output position of <paramref name="tails"/> on the bare model,
-    /// <paramref name="perGraph"/> sequences a pass: the extra key statistics the solve adds to the text's.
+    /// Σ k kᵀ per layer (and the count: E[k kᵀ] = sum / count) over the keys at every output position of
+    /// <paramref name="tails"/> on the bare model, <paramref name="perGraph"/> sequences a pass: the extra key
+    /// statistics the solve adds to the text's.
     /// </summary>
-    internal static Dictionary<int, MathNet.Numerics.LinearAlgebra.Matrix<double>> SecondMoment(ModelWeights weights, Backend backend,
-        IReadOnlyList<int> layers, IReadOnlyList<SequenceTail> tails, int perGraph)
+    internal static CaptureSums SecondMoment(ModelWeights weights, Backend backend, IReadOnlyList<int> layers, IReadOnlyList<SequenceTail> tails, int perGraph)
     {
-        int n = weights.Hparams.FeedForwardLength;
-        var sums = layers.ToDictionary(l => l, _ => MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n));
-        int count = 0;
+        // The packed SIMD sums the covariance uses: a dense n_ff² matrix per layer and product would be 0.5 GB each at 3B.
+        var sums = new CaptureSums(CaptureKind.FfnDownInput, weights.Hparams.FeedForwardLength, [.. layers]);
         foreach (var chunk in tails.Chunk(perGraph))
         {
-            int rows = chunk.Sum(t => t.OutputPositions.Length);
             var read = Read(weights, backend, [], chunk, [.. layers.Select(l => (Intermediate.FfnDownInput, l))]);
-            for (int i = 0; i < layers.Count; i++)
-            {
-                float[] keys = read[i];
-                var k = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, rows, (r, c) => keys[c * n + r]);
-                sums[layers[i]] += k.TransposeAndMultiply(k);
-            }
-            count += rows;
+            for (int i = 0; i < layers.Count; i++) sums.Add(layers[i], read[i]);
         }
-        foreach (var sum in sums.Values) sum.Divide(count, sum);
         return sums;
     }
 

@@ -7,18 +7,20 @@ namespace SleepingLlm.Wake;
 public sealed record EditColumn(int Layer, float[] A, float[] B, float Scale = 1f);
 
 /// <summary>
-/// Edit columns as fixed low-rank terms on ffn_down for the kernel graph, so every pass sees the
-/// model as llama.cpp runs it with the memory adapter.
+/// Edit columns as fixed low-rank terms on ffn_down for the kernel graph, and the consolidated adapter's
+/// factors beside them, so every pass sees the model as llama.cpp runs it with the memory's adapters.
 /// </summary>
 public sealed unsafe class LowRankSet : IDisposable
 {
     readonly ParameterSet? parameters;
 
-    public LowRankSet(Backend backend, Hyperparameters hp, IEnumerable<EditColumn> columns)
+    /// <param name="consolidated">Sleep's LoRA (at scale 1, as <see cref="Memory.AdapterSet"/> loads it); null: none.</param>
+    public LowRankSet(Backend backend, Hyperparameters hp, IEnumerable<EditColumn> columns, IReadOnlyList<LoraFactors>? consolidated = null)
     {
         var byLayer = columns.GroupBy(c => c.Layer).ToList();
-        if (byLayer.Count == 0) return;
-        parameters = new ParameterSet(backend, 2 * byLayer.Count + 2);
+        consolidated ??= [];
+        if (byLayer.Count == 0 && consolidated.Count == 0) return;
+        parameters = new ParameterSet(backend, 2 * (byLayer.Count + consolidated.Count) + 2);
         var pending = new List<(nint A, nint B, float[] AValues, float[] BValues)>();
         foreach (var layer in byLayer)
         {
@@ -36,6 +38,14 @@ public sealed unsafe class LowRankSet : IDisposable
             }
             Terms.Add(new LowRank(layer.Key, "ffn_down", a, b));
             pending.Add(((nint)a, (nint)b, aValues, bValues));
+        }
+        // A LoRA's factors are already in the graph's layout (A [n_in, r], B [r, n_out]).
+        foreach (var lora in consolidated)
+        {
+            var a = parameters.Add($"lora.{lora.Layer}.{lora.Matrix}.a", lora.InputDim, lora.Rank, trainable: false);
+            var b = parameters.Add($"lora.{lora.Layer}.{lora.Matrix}.b", lora.Rank, lora.OutputDim, trainable: false);
+            Terms.Add(new LowRank(lora.Layer, lora.Matrix, a, b));
+            pending.Add(((nint)a, (nint)b, lora.A, lora.B));
         }
         parameters.Allocate();
         foreach (var (a, b, av, bv) in pending)

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
 
@@ -16,7 +15,7 @@ public static class SubjectCovariance
     const int PerGraph = 48;
 
     /// <summary>Each layer's second moment over <paramref name="names"/> × contexts.</summary>
-    public static Dictionary<int, Matrix<double>> Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers,
+    public static CaptureSums Compute(Model model, ModelWeights weights, Backend backend, IReadOnlyList<int> layers,
         Templates templates, IReadOnlyList<string> names)
     {
         var tails = names.SelectMany(name => Contexts(model, templates, name)).ToList();

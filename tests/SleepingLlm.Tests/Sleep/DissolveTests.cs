@@ -3,7 +3,7 @@ using SleepingLlm.Sleep;
 
 namespace SleepingLlm.Tests.Sleep;
 
-/// <summary>Per-fact stages and the scale each subject's edit runs at after a sleep.</summary>
+/// <summary>Per-fact stages and the scale each subject's edit runs at after a sleep; which edits Refresh solves again.</summary>
 public sealed class DissolveTests
 {
     static StoredFact Fact(long id, string subject, int stage, int minutesAgo, bool pinned = false) =>
@@ -97,5 +97,27 @@ public sealed class DissolveTests
         var stages = Dissolve.Stages(facts, Dissolve.CarriedBy(alone.Values), budget: 0);
         // Consolidation still moves a pinned fact to the last stage; only Prune leaves it alone.
         Assert.Equal([(3, 0f), (1, 0.5f)], stages.Select(s => (s.Stage, s.Scale)));
+    }
+
+    [Fact]
+    public void The_facts_the_candidate_lost_are_refreshed_first_then_those_it_never_recalled_up_to_the_limit()
+    {
+        FactAudit[] before = [Audit(1, true), Audit(2, false, false), Audit(3, true), Audit(4, true, null), Audit(5, true)];
+        // 2 was never recalled, 3 lost its chat answer, 4 (no question) its raw one, 5 is carried.
+        FactAudit[] candidate = [Audit(1, true), Audit(2, false, false), Audit(3, true, false), Audit(4, false, null), Audit(5, true)];
+        Assert.Equal([3, 4, 2], Refresh.Degraded(before, candidate, 8));
+        Assert.Equal([3, 4], Refresh.Degraded(before, candidate, 2));
+        Assert.Empty(Refresh.Degraded(before, candidate, 0));
+        Assert.True(Refresh.Lost(before[2], candidate[2]));
+        Assert.False(Refresh.Lost(before[1], candidate[1]));
+    }
+
+    [Fact]
+    public void A_degraded_fact_is_refreshed_with_its_namesakes_in_the_order_they_were_written_family_by_family()
+    {
+        var facts = new[] { Fact(1, "Alaric Abernathy", 0, 9), Fact(2, "Ilse Gallagher", 1, 8), Fact(3, "Florian Abernathy", 1, 7), Fact(4, "my sister", 0, 6), Fact(5, "my sister", 0, 5) };
+        Assert.Equal([[1, 3]], Refresh.Families(facts, [3]).Select(g => g.Select(f => f.Id)));
+        Assert.Equal([[4, 5], [1, 3]], Refresh.Families(facts, [5, 1, 4]).Select(g => g.Select(f => f.Id)));
+        Assert.Empty(Refresh.Families(facts, []));
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using SleepingLlm.Inference;
 using SleepingLlm.Kernels;
 using SleepingLlm.Sleep;
+using SleepingLlm.Wake;
 using Xunit.Abstractions;
 
 namespace SleepingLlm.Tests.Sleep;
@@ -34,13 +35,13 @@ public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : Scratch
                          $"without the anchor's weight: NLL {free.Training.Nll:F3} in {free.Training.Steps} steps, anchor KL {free.Training.AnchorKl:G3}");
         Assert.True(held.Training.Nll < 0.1 * log.Steps[0].Nll, $"NLL only fell from {log.Steps[0].Nll:F3} to {held.Training.Nll:F3}");
         Assert.True(held.Training.AnchorKl < 0.5 * free.Training.AnchorKl, $"anchor KL {held.Training.AnchorKl:G3} with its weight, {free.Training.AnchorKl:G3} without");
-        using var factors = new FactorTerms(backend, held.Factors);
+        using var factors = new LowRankSet(backend, weights.Hparams, [], held.Factors);
         Assert.Equal(answer[0], TensorPrimitives.IndexOfMax(LastLogits(weights, backend, prompt, factors.Terms)));
         Assert.Equal(3 * 3, held.Factors.Count);
     }
 
     [Fact]
-    public void The_written_adapter_gives_llama_cpp_the_trained_model()
+    public void The_written_adapter_gives_llama_cpp_the_trained_model_and_the_kernel_graph_reads_it_back_as_llama_cpp_runs_it()
     {
         using var tom = new Tom();
         var (model, backend, weights, prompt, answer) = (tom.Model, tom.Backend, tom.Weights, tom.Prompt, tom.Answer);
@@ -52,7 +53,8 @@ public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : Scratch
         using var scorer = new Scorer(model, 64);
         scorer.UseAdapter(adapter);
         float[] llama = scorer.Logits(prompt).AsSpan((prompt.Length - 1) * model.VocabularySize).ToArray();
-        using var factors = new FactorTerms(backend, result.Factors);
+        // Read back as a write reads the stored adapter: the kernel graph then runs the model llama.cpp serves.
+        using var factors = new LowRankSet(backend, weights.Hparams, [], Consolidation.ReadAdapter(File.ReadAllBytes(path)));
         float[] kernel = LastLogits(weights, backend, prompt, factors.Terms);
 
         float worst = 0;
@@ -171,30 +173,5 @@ public sealed unsafe class LoraTrainingTests(ITestOutputHelper output) : Scratch
             Backend.Dispose();
             Model.Dispose();
         }
-    }
-
-    /// <summary>Trained factors back on the kernel graph as fixed terms.</summary>
-    sealed class FactorTerms : IDisposable
-    {
-        readonly ParameterSet parameters;
-
-        public FactorTerms(Backend backend, IReadOnlyList<LoraFactors> factors)
-        {
-            parameters = new ParameterSet(backend);
-            var tensors = factors.Select(f => (f,
-                (nint)parameters.Add(f.Weight + ".a", f.InputDim, f.Rank, trainable: false),
-                (nint)parameters.Add(f.Weight + ".b", f.Rank, f.OutputDim, trainable: false))).ToList();
-            parameters.Allocate();
-            foreach (var (f, a, b) in tensors)
-            {
-                Tensors.Set<float>((SleepingLlm.Native.GgmlTensor*)a, f.A);
-                Tensors.Set<float>((SleepingLlm.Native.GgmlTensor*)b, f.B);
-                Terms.Add(new LowRank(f.Layer, f.Matrix, (SleepingLlm.Native.GgmlTensor*)a, (SleepingLlm.Native.GgmlTensor*)b));
-            }
-        }
-
-        public List<LowRank> Terms { get; } = [];
-
-        public void Dispose() => parameters.Dispose();
     }
 }

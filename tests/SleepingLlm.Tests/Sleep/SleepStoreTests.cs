@@ -52,6 +52,48 @@ public sealed class SleepStoreTests() : ScratchDirectory("sleepingllm-sleepstore
     }
 
     [Fact]
+    public void A_refreshed_edit_runs_in_the_candidate_and_replaces_its_groups_edit_only_when_the_sleep_commits()
+    {
+        using var store = Open();
+        long ada = Add(store, "Ada"), bo = Add(store, "Bo");
+        float[] a2 = [.. A.Select(x => -x)], b2 = [.. B.Select(x => 2 * x)];
+        var edit = new SleepingLlm.Sleep.RefreshedEdit(ada, [ada], [new LayerFactor(1, a2, b2), new LayerFactor(1, A, b2)], [new LayerKey(1, a2)]);
+
+        // The candidate runs the new edit in place of the old one before anything is stored.
+        var candidate = AdapterBuilder.Columns(store, new Dictionary<long, float> { [ada] = 1f, [bo] = 0.5f }, [edit]);
+        Assert.Equal(3, candidate.Count);
+        Assert.Equal([a2, A, A], candidate.Select(c => c.A), Floats);
+        Assert.Equal([1f, 1f, 0.5f], candidate.Select(c => c.Scale));
+        Assert.Equal(2, AdapterBuilder.Columns(store).Count);
+
+        var started = DateTimeOffset.UtcNow;
+        store.BeginSleep(started);
+        store.FaultPoint = p => { if (p == "sleep") throw new IOException("killed"); };
+        Assert.Throws<IOException>(() => store.CommitSleep(started, [1], 2, [new FactStage(ada, 0, 1f), new FactStage(bo, 1, 0.5f)], [], "{}", [edit]));
+        store.FaultPoint = null;
+        Assert.Equal([ada, bo], Edits(store).Select(e => e.Id));
+        Assert.Equal([A, A], Edits(store).Select(e => e.A), Floats);
+        Assert.Equal([A], store.Keys(ada).Select(k => k.K), Floats);
+
+        store.CommitSleep(started, [1], 2, [new FactStage(ada, 0, 1f), new FactStage(bo, 1, 0.5f)], [], "{}", [edit]);
+        Assert.Equal([ada, ada, bo], Edits(store).Select(e => e.Id));
+        Assert.Equal([a2, A, A], Edits(store).Select(e => e.A), Floats);
+        Assert.Equal([a2], store.Keys(ada).Select(k => k.K), Floats);
+        Assert.Equal([A], store.Keys(bo).Select(k => k.K), Floats);
+    }
+
+    static List<(long Id, float[] A)> Edits(MemoryStore store) => [.. store.AllActiveFactors().Single().Facts.Select(f => (f.FactId, f.A))];
+
+    /// <summary>Stored factors are F16 and keys int8 with a scale: equal to what was written within their precision.</summary>
+    sealed class Close : IEqualityComparer<float[]>
+    {
+        public bool Equals(float[]? x, float[]? y) => x is not null && y is not null && x.Length == y.Length && x.Zip(y).All(p => Math.Abs(p.First - p.Second) < 1e-2);
+        public int GetHashCode(float[] obj) => obj.Length;
+    }
+
+    static readonly Close Floats = new();
+
+    [Fact]
     public void Forgetting_what_the_adapter_learnt_makes_the_next_sleep_train_a_new_adapter()
     {
         using var store = Open();
