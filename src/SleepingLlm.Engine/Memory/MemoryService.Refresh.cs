@@ -1,7 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
-using SleepingLlm.Inference;
-using SleepingLlm.Kernels;
-using SleepingLlm.Native;
 using SleepingLlm.Wake;
 
 namespace SleepingLlm.Memory;
